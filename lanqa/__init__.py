@@ -1,0 +1,1 @@
+"""LanQA: live audience Q&A over the local network."""

@@ -1,0 +1,111 @@
+"""The command line: `lanqa` (the app), `lanqa serve` (headless)."""
+
+import argparse
+import os
+import signal
+import sys
+import time
+import webbrowser
+from pathlib import Path
+
+import platformdirs
+
+from lanqa import net, qr
+from lanqa.app import create_app
+from lanqa.demo import create_demo
+from lanqa.expiry import start_purger
+from lanqa.server import Server
+
+DEFAULT_PORT = 8471
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    return serve(args, open_browser=True)
+
+
+def parser():
+    top = argparse.ArgumentParser(
+        prog="lanqa", description="Live audience Q&A over the local network, no internet needed."
+    )
+    commands = top.add_subparsers(dest="command")
+    serve = commands.add_parser("serve", help="run the server without a window")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT,
+        help=f"port to listen on (default: {DEFAULT_PORT}, or the next free one; 0: any)",
+    )
+    add_data_dir(serve)
+    serve.add_argument("--demo", action="store_true", help="also create a demo session")
+    add_data_dir(top)
+    top.set_defaults(host="0.0.0.0", port=DEFAULT_PORT, demo=False)
+    return top
+
+
+def add_data_dir(command):
+    command.add_argument(
+        "--data-dir", type=Path, default=None,
+        help="folder for the database (default: $LANQA_DATA_DIR or the user data folder)",
+    )
+
+
+def data_dir(arg):
+    folder = arg or os.environ.get("LANQA_DATA_DIR") or platformdirs.user_data_dir("LanQA", False)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def serve(args, open_browser=False):
+    """Serve until Ctrl+C or SIGTERM, printing the links people need."""
+    app = create_app({"DATABASE": data_dir(args.data_dir) / "lanqa.db"})
+    store = app.extensions["store"]
+    start_purger(store)
+    server = Server(app, args.host, args.port)
+    local = f"http://127.0.0.1:{server.port}"
+    print_links(server, local)
+    if args.demo:
+        eid, secret = create_demo(store, time.time())
+        print(f"Demo session, host view: {local}/event/{eid}/{secret}", flush=True)
+        print(f"Demo session, guests:    {lan_base(server) or local}/event/{eid}", flush=True)
+    if open_browser:
+        print("No window toolkit here: opening LanQA in your web browser.", flush=True)
+        webbrowser.open(local + "/")
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.run()
+    finally:
+        server.close()
+    print("LanQA stopped.", flush=True)
+    return 0
+
+
+def stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def lan_base(server):
+    """http://<LAN address>:<port>, or None when phones cannot reach this server."""
+    if server.host not in ("0.0.0.0", ""):
+        return None if server.host.startswith("127.") else f"http://{server.host}:{server.port}"
+    address = net.best(net.candidates())
+    return f"http://{address.ip}:{server.port}" if address else None
+
+
+def print_links(server, local):
+    lan = lan_base(server)
+    lines = ["LanQA is running. Press Ctrl+C to stop.", f"  On this laptop: {local}/"]
+    if lan:
+        lines += [f"  Phones on the same Wi-Fi: {lan}/", qr.terminal(lan + "/")]
+    else:
+        lines.append(
+            "  No local network found: join the venue Wi-Fi or start a hotspot on this "
+            "laptop or a phone, then restart LanQA."
+        )
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""The JSON API, path for path the one wewerewondering.com serves (see SPEC.md section 2)."""
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+
+from lanqa.order import new_secret, new_ulid, parse_ulid, rank
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+IMMUTABLE = "max-age=864001"
+VOTER_COOKIE = "lanqa_voter"
+VOTER_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
+MAX_TITLE = 120
+MAX_NAME = 100
+MAX_DETAILS = 100
+EVENT_GONE = "This Q&A session does not exist or has expired: check the link."
+QUESTION_GONE = "This question does not exist or has expired."
+
+
+@bp.post("/event")
+def create_event():
+    title = json_object().get("title") if request.get_data() else None
+    if title is not None and not isinstance(title, str):
+        abort(400, 'The title must be text, as in {"title": "Keynote Q&A"}.')
+    title = (title or "").strip() or None
+    if title and len(title) > MAX_TITLE:
+        abort(400, f"The title is too long (max {MAX_TITLE} characters).")
+    eid, secret = new_ulid(now()), new_secret()
+    store().create_event(eid, secret, title, now())
+    return {"id": eid, "secret": secret}
+
+
+@bp.get("/event/<eid>")
+def event(eid):
+    found = live_event(eid)
+    response = jsonify({"title": found["title"]} if found["title"] else {})
+    response.headers["Cache-Control"] = IMMUTABLE
+    return response
+
+
+@bp.post("/event/<eid>")
+def ask(eid):
+    eid = ulid_or_400(eid, "session")
+    data = json_object()
+    text, asker = data.get("body"), data.get("asker")
+    if not isinstance(text, str) or not isinstance(asker, str | None):
+        abort(422, 'Send the question as {"body": "your question", "asker": "your name or null"}.')
+    if not text.strip():
+        abort(400, "The question is empty: type a question first.")
+    if " " not in text.strip():
+        abort(400, "A question needs at least two words.")
+    if asker is not None and len(asker) > MAX_NAME:
+        abort(400, f"The name is too long (max {MAX_NAME} characters).")
+    qid = new_ulid(now())
+    if not store().ask(eid, qid, text, asker, g.voter, now()):
+        abort(404, EVENT_GONE)
+    return {"id": qid}
+
+
+@bp.get("/event/<eid>/questions")
+def guest_list(eid):
+    found = live_event(eid)
+    return list_response(found["id"], hidden=False)
+
+
+@bp.get("/event/<eid>/questions/<secret>")
+def host_list(eid, secret):
+    found = host_event(eid, secret)
+    return list_response(found["id"], hidden=True)
+
+
+@bp.post("/event/<eid>/questions/<secret>/<qid>/toggle/<prop>")
+def toggle(eid, secret, qid, prop):
+    eid, qid = ulid_or_400(eid, "session"), ulid_or_400(qid, "question")
+    if prop not in ("hidden", "answered"):
+        abort(400, "Only 'hidden' and 'answered' can be toggled.")
+    host_event(eid, secret)
+    body = request.get_data(as_text=True)
+    if body not in ("on", "off"):
+        abort(400, "Send 'on' or 'off' as the request body.")
+    on, when = body == "on", int(now())
+    value = int(on) if prop == "hidden" else (when if on else None)
+    if not store().set_flag(eid, qid, prop, value, now()):
+        abort(404, "That question is not part of this Q&A session.")
+    if prop == "hidden":
+        return {"hidden": on}
+    return {"answered": when} if on else {}
+
+
+@bp.post("/vote/<qid>/<updown>")
+def vote(qid, updown):
+    qid = ulid_or_400(qid, "question")
+    if updown not in ("up", "down"):
+        abort(400, "Vote with 'up' or retract with 'down'.")
+    votes = store().vote(qid, g.voter, updown == "up", now())
+    if votes is None:
+        abort(404, QUESTION_GONE)
+    return {"votes": votes}
+
+
+@bp.get("/questions/<qids>")
+def details(qids):
+    wanted = list(dict.fromkeys(ulid_or_400(qid, "question") for qid in qids.split(",")))
+    if len(wanted) > MAX_DETAILS:
+        abort(400, f"Ask for at most {MAX_DETAILS} questions at a time.")
+    found = {}
+    for qid, row in store().details(wanted, now()).items():
+        found[qid] = {"text": row["text"], "when": row["created"]}
+        if row["who"] is not None:
+            found[qid]["who"] = row["who"]
+    response = jsonify(found)
+    response.headers["Cache-Control"] = IMMUTABLE
+    return response
+
+
+# The device behind a request: a random id in a cookie, set on first contact.
+
+
+@bp.before_app_request
+def identify_voter():
+    voter = request.cookies.get(VOTER_COOKIE, "")
+    g.new_voter = not VOTER_PATTERN.fullmatch(voter)
+    g.voter = secrets.token_urlsafe(16) if g.new_voter else voter
+
+
+@bp.after_app_request
+def remember_voter(response):
+    if g.get("new_voter"):
+        response.set_cookie(
+            VOTER_COOKIE, g.voter, max_age=400 * 86400, httponly=True, samesite="Lax"
+        )
+    return response
+
+
+# Helpers
+
+
+def store():
+    return current_app.extensions["store"]
+
+
+def now():
+    return current_app.config["CLOCK"]()
+
+
+def ulid_or_400(text, what):
+    ulid = parse_ulid(text)
+    if ulid is None:
+        abort(400, f"The {what} id '{text[:40]}' is malformed: check the link.")
+    return ulid
+
+
+def json_object():
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        abort(400, "The request body must be a JSON object.")
+    return data
+
+
+def live_event(eid):
+    found = store().event(ulid_or_400(eid, "session"), now())
+    if found is None:
+        abort(404, EVENT_GONE)
+    return found
+
+
+def host_event(eid, secret):
+    found = live_event(eid)
+    if not hmac.compare_digest(found["secret"].encode(), secret.encode()):
+        abort(401, "This host link is wrong: open the host link you were given.")
+    return found
+
+
+def list_response(eid, hidden):
+    items = []
+    for row in store().questions(eid, now(), hidden=hidden):
+        item = {"qid": row["id"], "votes": row["votes"], "hidden": bool(row["hidden"])}
+        if row["answered"] is not None:
+            item["answered"] = row["answered"]
+        items.append(item)
+    body = json.dumps(rank(items, now()), separators=(",", ":"))
+    response = Response(body, mimetype="application/json")
+    response.set_etag(hashlib.blake2b(body.encode(), digest_size=12).hexdigest())
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)

@@ -1,0 +1,57 @@
+"""create_app(config) -> the Flask app: the one place that wires LanQA together."""
+
+import sys
+import time
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from lanqa import api, pages
+from lanqa.store import Store
+
+MAX_BODY = 1024
+MESSAGES = {
+    404: "Nothing is here: check the address.",
+    413: f"The request is too large (max {MAX_BODY} bytes).",
+    500: "LanQA hit an unexpected problem; try again in a moment.",
+}
+
+
+def assets_dir():
+    """The web client's folder, next to the package or inside a frozen bundle."""
+    root = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
+    return root / "assets"
+
+
+def create_app(config):
+    """A LanQA app; config needs DATABASE (a file path) and may set ASSETS and CLOCK."""
+    app = Flask(__name__, static_folder=None)
+    app.config.update(ASSETS=assets_dir(), CLOCK=time.time, MAX_CONTENT_LENGTH=MAX_BODY)
+    app.config.update(config)
+    app.json.sort_keys = False
+    app.extensions["store"] = Store(app.config["DATABASE"])
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    app.before_request(read_body)
+    app.register_error_handler(HTTPException, error_response)
+    return app
+
+
+def read_body():
+    # Reading every body up front enforces the size cap on every route, even
+    # on those that ignore their body.
+    request.get_data()
+
+
+def error_response(error):
+    """Every 4xx/5xx as {"error": "<a sentence a person can act on>"}."""
+    message = error.description
+    if message == type(error).description:
+        message = MESSAGES.get(error.code)
+        if error.code == 405:
+            message = f"This address does not accept {request.method} requests."
+    response = error.get_response()
+    response.set_data(jsonify(error=message or error.name).get_data())
+    response.mimetype = "application/json"
+    return response

@@ -1,0 +1,32 @@
+"""The expiry rules: questions last 30 days, events 60, and the purge that deletes them."""
+
+import threading
+import time
+
+DAY = 24 * 60 * 60
+QUESTION_LIFETIME = 30 * DAY
+EVENT_LIFETIME = 60 * DAY
+PURGE_EVERY = 60 * 60
+
+
+def question_cutoff(now):
+    """Questions created at or before this second are gone."""
+    return int(now) - QUESTION_LIFETIME
+
+
+def event_cutoff(now):
+    """Events created at or before this second are gone."""
+    return int(now) - EVENT_LIFETIME
+
+
+def start_purger(store, every=PURGE_EVERY, clock=time.time):
+    """Purge now, then every `every` seconds in a daemon thread; returns an Event that stops it."""
+    stop = threading.Event()
+    store.purge(clock())
+
+    def loop():
+        while not stop.wait(every):
+            store.purge(clock())
+
+    threading.Thread(target=loop, name="lanqa-purge", daemon=True).start()
+    return stop

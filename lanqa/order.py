@@ -1,0 +1,47 @@
+"""Ids and the order questions are listed in."""
+
+import re
+import secrets
+import string
+
+from ulid import ULID
+
+TOP_N = 5
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ULID_PATTERN = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}", re.IGNORECASE)
+SECRET_ALPHABET = string.ascii_letters + string.digits
+
+
+def parse_ulid(text):
+    """The canonical upper-case form of a ULID, or None if text is not one."""
+    return text.upper() if ULID_PATTERN.fullmatch(text) else None
+
+
+def new_ulid(now):
+    return str(ULID.from_timestamp(now))
+
+
+def new_secret():
+    return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(30))
+
+
+def ulid_ms(ulid):
+    """Milliseconds since the epoch, from the first 10 characters of a canonical ULID."""
+    ms = 0
+    for char in ulid[:10]:
+        ms = ms * 32 + CROCKFORD.index(char)
+    return ms
+
+
+def hotness(item, now):
+    minutes = max(0, int(now * 1000 - ulid_ms(item["qid"])) // 60_000)
+    return max(item["votes"], 1) / (minutes + 1)
+
+
+def rank(items, now):
+    """Open questions by votes, all but the top 5 re-sorted by hotness; then the rest."""
+    open_ = [q for q in items if not q["hidden"] and "answered" not in q]
+    closed = [q for q in items if q["hidden"] or "answered" in q]
+    open_.sort(key=lambda q: q["votes"], reverse=True)
+    open_[TOP_N:] = sorted(open_[TOP_N:], key=lambda q: hotness(q, now), reverse=True)
+    return open_ + closed

@@ -1,0 +1,39 @@
+"""waitress serving the app: bind a port, run, stop."""
+
+import errno
+import sys
+
+from waitress.server import create_server
+
+SETTINGS = {
+    "threads": 8,
+    # Each phone keeps a connection open; waitress's default of 100 times out a hall.
+    "connection_limit": 2000,
+    # select() fails above 1024 file descriptors.
+    "asyncore_use_poll": sys.platform != "win32",
+    "channel_timeout": 120,
+    "ident": "LanQA",
+}
+
+
+class Server:
+    """A waitress server on host:port, or on the next free port when that one is taken."""
+
+    def __init__(self, app, host="0.0.0.0", port=0, tries=20):
+        last = port + tries - 1 if port else 0
+        for number in range(port, last + 1):
+            try:
+                self._server = create_server(app, host=host, port=number, **SETTINGS)
+                break
+            except OSError as error:
+                if error.errno != errno.EADDRINUSE or number == last:
+                    raise
+        self.host = host
+        self.port = self._server.effective_port
+
+    def run(self):
+        """Serve until closed, or until Ctrl+C / SIGTERM in the main thread."""
+        self._server.run()
+
+    def close(self):
+        self._server.close()

@@ -1,0 +1,186 @@
+"""Every SQL statement LanQA runs: events, questions, votes, migrations and the purge."""
+
+import sqlite3
+import threading
+from contextlib import closing, contextmanager
+
+from lanqa.expiry import event_cutoff, question_cutoff
+
+# Append-only: entry N brings a database from user_version N to N + 1.
+MIGRATIONS = [
+    # 1: the upstream data model.
+    """
+    CREATE TABLE events (
+        id      TEXT PRIMARY KEY,
+        secret  TEXT NOT NULL,
+        created INTEGER NOT NULL
+    );
+    CREATE TABLE questions (
+        id       TEXT PRIMARY KEY,
+        eid      TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        text     TEXT NOT NULL,
+        who      TEXT,
+        votes    INTEGER NOT NULL DEFAULT 1,
+        hidden   INTEGER NOT NULL DEFAULT 0,
+        answered INTEGER,
+        created  INTEGER NOT NULL
+    );
+    CREATE INDEX questions_by_event ON questions(eid);
+    CREATE INDEX questions_by_age ON questions(created);
+    CREATE INDEX events_by_age ON events(created);
+    """,
+    # 2: event titles, and who voted for what (one vote per device).
+    """
+    ALTER TABLE events ADD COLUMN title TEXT;
+    CREATE TABLE votes (
+        qid   TEXT NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+        voter TEXT NOT NULL,
+        PRIMARY KEY (qid, voter)
+    ) WITHOUT ROWID;
+    """,
+]
+
+# A question is visible while both it and its event are younger than their lifetimes.
+LIVE = """questions q JOIN events e ON e.id = q.eid
+          WHERE q.created > :qcut AND e.created > :ecut"""
+
+
+class Store:
+    """One SQLite file; reads run concurrently, writes one at a time."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        self._write_lock = threading.Lock()
+        self.migrate()
+
+    def _connect(self):
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        # WAL + NORMAL: a killed process loses nothing that was committed.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    @contextmanager
+    def _writing(self):
+        # One writer at a time in this process, so writers queue on a lock
+        # instead of spinning in SQLite's busy handler.
+        with self._write_lock, closing(self._connect()) as conn, conn:
+            yield conn
+
+    def _rows(self, sql, params=()):
+        with closing(self._connect()) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def migrate(self):
+        """Bring the file up to the newest schema, one transaction per step."""
+        with self._write_lock, closing(self._connect()) as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise RuntimeError(
+                    f"{self.path} was written by a newer LanQA (schema {version}); "
+                    "update LanQA to open it"
+                )
+            for number in range(version + 1, len(MIGRATIONS) + 1):
+                conn.executescript(
+                    f"BEGIN; {MIGRATIONS[number - 1]}; PRAGMA user_version = {number}; COMMIT;"
+                )
+
+    @staticmethod
+    def _cutoffs(now):
+        return {"qcut": question_cutoff(now), "ecut": event_cutoff(now)}
+
+    # Events
+
+    def create_event(self, eid, secret, title, now):
+        with self._writing() as conn:
+            conn.execute(
+                "INSERT INTO events (id, secret, title, created) VALUES (?, ?, ?, ?)",
+                (eid, secret, title, int(now)),
+            )
+
+    def event(self, eid, now):
+        """The live event as a dict (id, secret, title, created), or None."""
+        rows = self._rows(
+            "SELECT id, secret, title, created FROM events WHERE id = ? AND created > ?",
+            (eid, event_cutoff(now)),
+        )
+        return dict(rows[0]) if rows else None
+
+    # Questions
+
+    def ask(self, eid, qid, text, who, voter, now):
+        """Store a question with the asker's own vote; False if the event is gone."""
+        with self._writing() as conn:
+            inserted = conn.execute(
+                "INSERT INTO questions (id, eid, text, who, created)"
+                " SELECT ?, id, ?, ?, ? FROM events WHERE id = ? AND created > ?",
+                (qid, text, who, int(now), eid, event_cutoff(now)),
+            ).rowcount
+            if inserted:
+                conn.execute("INSERT INTO votes (qid, voter) VALUES (?, ?)", (qid, voter))
+            return bool(inserted)
+
+    def questions(self, eid, now, hidden=True):
+        """The live questions of an event (qid, votes, hidden, answered), unordered."""
+        sql = f"SELECT q.id, q.votes, q.hidden, q.answered FROM {LIVE} AND q.eid = :eid"
+        if not hidden:
+            sql += " AND q.hidden = 0"
+        return self._rows(sql, {**self._cutoffs(now), "eid": eid})
+
+    def details(self, qids, now):
+        """{qid: row with text, who, created} for the live questions among qids."""
+        marks = ", ".join(f":q{i}" for i in range(len(qids)))
+        params = {**self._cutoffs(now), **{f"q{i}": qid for i, qid in enumerate(qids)}}
+        rows = self._rows(
+            f"SELECT q.id, q.text, q.who, q.created FROM {LIVE} AND q.id IN ({marks})", params
+        )
+        return {row["id"]: row for row in rows}
+
+    def set_flag(self, eid, qid, column, value, now):
+        """Set `hidden` or `answered` on a live question of eid; False if there is none."""
+        assert column in ("hidden", "answered")
+        with self._writing() as conn:
+            return bool(
+                conn.execute(
+                    f"UPDATE questions SET {column} = :value WHERE id = :qid AND eid = :eid"
+                    f" AND id IN (SELECT q.id FROM {LIVE})",
+                    {**self._cutoffs(now), "value": value, "qid": qid, "eid": eid},
+                ).rowcount
+            )
+
+    def vote(self, qid, voter, up, now):
+        """Add or retract voter's vote; the question's new count, or None if it is gone."""
+        with self._writing() as conn:
+            live = conn.execute(
+                f"SELECT 1 FROM {LIVE} AND q.id = :qid", {**self._cutoffs(now), "qid": qid}
+            ).fetchone()
+            if live is None:
+                return None
+            if up:
+                changed = conn.execute(
+                    "INSERT OR IGNORE INTO votes (qid, voter) VALUES (?, ?)", (qid, voter)
+                ).rowcount
+                delta = "votes + 1"
+            else:
+                changed = conn.execute(
+                    "DELETE FROM votes WHERE qid = ? AND voter = ?", (qid, voter)
+                ).rowcount
+                delta = "MAX(votes - 1, 0)"
+            if changed:
+                conn.execute(f"UPDATE questions SET votes = {delta} WHERE id = ?", (qid,))
+            return conn.execute("SELECT votes FROM questions WHERE id = ?", (qid,)).fetchone()[0]
+
+    # Expiry
+
+    def purge(self, now):
+        """Delete expired events and questions (and their votes) from disk."""
+        with self._writing() as conn:
+            events = conn.execute(
+                "DELETE FROM events WHERE created <= ?", (event_cutoff(now),)
+            ).rowcount
+            questions = conn.execute(
+                "DELETE FROM questions WHERE created <= ?", (question_cutoff(now),)
+            ).rowcount
+        return events, questions

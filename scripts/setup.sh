@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs LanQA into .venv. With --test, also what the test suite needs.
+# On Debian/Ubuntu it installs the system packages first (as root, or with sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(python3-venv python3-pip)
+extras=""
+if [[ "${1:-}" == "--test" ]]; then
+    extras="[test]"
+fi
+
+if command -v apt-get >/dev/null && command -v dpkg >/dev/null; then
+    missing=()
+    for package in "${apt_packages[@]}"; do
+        dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    done
+    if (( ${#missing[@]} )); then
+        sudo=""
+        [[ $(id -u) -ne 0 ]] && sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+    fi
+fi
+
+# Debian's own Python sees Debian's GTK bindings (python3-gi) that the window needs.
+python=python3
+[[ -x /usr/bin/python3 ]] && python=/usr/bin/python3
+if [[ ! -x .venv/bin/python ]]; then
+    "$python" -m venv --system-site-packages .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".$extras"
