@@ -60,7 +60,7 @@ def data_dir(arg):
 
 def serve(args, open_browser=False):
     """Serve until Ctrl+C or SIGTERM, printing the links people need."""
-    app = create_app({"DATABASE": data_dir(args.data_dir) / "lanqa.db"})
+    app = create_app({"DATABASE": data_dir(args.data_dir) / "lanqa.db", "HOST": args.host})
     store = app.extensions["store"]
     start_purger(store)
     server = Server(app, args.host, args.port)

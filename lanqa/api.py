@@ -8,6 +8,7 @@ import secrets
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
+from lanqa import net, qr
 from lanqa.order import new_secret, new_ulid, parse_ulid, rank
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -118,6 +119,24 @@ def details(qids):
     return response
 
 
+@bp.get("/event/<eid>/share")
+def share(eid):
+    found = live_event(eid)
+    addresses, chosen = share_address()
+    return {
+        "url": guest_url(found["id"], chosen),
+        "lan": chosen is not None,
+        "addresses": [{"ip": a.ip, "interface": a.interface, "usable": a.usable} for a in addresses],
+    }
+
+
+@bp.get("/event/<eid>/qr.svg")
+def share_qr(eid):
+    found = live_event(eid)
+    _, chosen = share_address()
+    return Response(qr.svg(guest_url(found["id"], chosen)), mimetype="image/svg+xml")
+
+
 # The device behind a request: a random id in a cookie, set on first contact.
 
 
@@ -174,6 +193,21 @@ def host_event(eid, secret):
     if not hmac.compare_digest(found["secret"].encode(), secret.encode()):
         abort(401, "This host link is wrong: open the host link you were given.")
     return found
+
+
+def share_address():
+    """The addresses phones might use, and the one to share: ?ip= if it is one, else the best."""
+    if current_app.config.get("HOST", "0.0.0.0").startswith("127."):
+        return [], None
+    addresses = net.candidates()
+    wanted = [a for a in addresses if a.ip == request.args.get("ip")]
+    return addresses, (wanted[0] if wanted else net.best(addresses))
+
+
+def guest_url(eid, address):
+    port = request.host.rpartition(":")[2] if ":" in request.host else "80"
+    base = f"http://{address.ip}:{port}" if address else request.host_url.rstrip("/")
+    return f"{base}/event/{eid}"
 
 
 def list_response(eid, hidden):

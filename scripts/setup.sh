@@ -5,9 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(python3-venv python3-pip)
+test_apt_packages=(chromium)
 extras=""
 if [[ "${1:-}" == "--test" ]]; then
     extras="[test]"
+    apt_packages+=("${test_apt_packages[@]}")
 fi
 
 if command -v apt-get >/dev/null && command -v dpkg >/dev/null; then

@@ -1,0 +1,116 @@
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from lanqa.app import create_app
+
+
+class Clock:
+    """A settable clock for apps under test."""
+
+    def __init__(self, now=1_800_000_000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    return create_app({"DATABASE": tmp_path / "lanqa.db", "CLOCK": clock, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def store(app):
+    return app.extensions["store"]
+
+
+@dataclass
+class RunningServer:
+    """`lanqa serve` in a subprocess, on a free port."""
+
+    data_dir: Path
+    args: tuple = ()
+    proc: subprocess.Popen = None
+    output: list = field(default_factory=list)
+    port: int = None
+    reader: threading.Thread = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout=15):
+        command = [sys.executable, "-m", "lanqa", "serve", "--port", "0"]
+        command += ["--data-dir", str(self.data_dir), *self.args]
+        self.proc = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self.output = []
+        started = threading.Event()
+
+        def read():
+            for line in self.proc.stdout:
+                self.output.append(line)
+                found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+                if found and not started.is_set():
+                    self.port = int(found.group(1))
+                    started.set()
+
+        self.reader = threading.Thread(target=read, daemon=True)
+        self.reader.start()
+        deadline = time.monotonic() + timeout
+        while not started.wait(0.05):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail("lanqa serve did not start:\n" + "".join(self.output))
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.reader.join(5)
+        self.proc.stdout.close()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Start `lanqa serve` (extra args allowed); stopped and its output shown on failure."""
+    servers = []
+
+    def start(*args, data_dir=None):
+        server = RunningServer(data_dir or tmp_path / "data", args).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        died = server.proc.poll() is not None
+        server.stop()
+        if died and server.proc.returncode not in (0, -signal.SIGKILL):
+            print("lanqa serve output:\n" + "".join(server.output))
