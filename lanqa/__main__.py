@@ -34,7 +34,9 @@ def parser():
     serve = commands.add_parser("serve", help="run the server without a window")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
     serve.add_argument(
-        "--port", type=int, default=DEFAULT_PORT,
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
         help=f"port to listen on (default: {DEFAULT_PORT}, or the next free one; 0: any)",
     )
     add_data_dir(serve)
@@ -46,7 +48,9 @@ def parser():
 
 def add_data_dir(command):
     command.add_argument(
-        "--data-dir", type=Path, default=None,
+        "--data-dir",
+        type=Path,
+        default=None,
         help="folder for the database (default: $LANQA_DATA_DIR or the user data folder)",
     )
 

@@ -126,7 +126,9 @@ def share(eid):
     return {
         "url": guest_url(found["id"], chosen),
         "lan": chosen is not None,
-        "addresses": [{"ip": a.ip, "interface": a.interface, "usable": a.usable} for a in addresses],
+        "addresses": [
+            {"ip": a.ip, "interface": a.interface, "usable": a.usable} for a in addresses
+        ],
     }
 
 

@@ -6,7 +6,13 @@ from lanqa.order import new_secret, new_ulid
 
 # (question, name or None, votes, minutes ago, state)
 QUESTIONS = [
-    ("How do phones join if the venue Wi-Fi blocks devices from seeing each other?", "Priya", 41, 52, "answered"),
+    (
+        "How do phones join if the venue Wi-Fi blocks devices from seeing each other?",
+        "Priya",
+        41,
+        52,
+        "answered",
+    ),
     ("Can we export the questions to a spreadsheet after the talk?", None, 35, 50, "answered"),
     ("What happens to the questions when the laptop goes to sleep?", "Tomás", 29, 47, "answered"),
     ("Is there a limit to how many people can join at once?", None, 27, 45, "open"),

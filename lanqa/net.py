@@ -8,8 +8,26 @@ import ifaddr
 
 # Adapters that phones in the room can't reach: containers, VMs, VPNs.
 VIRTUAL = (
-    "docker", "br-", "veth", "virbr", "vbox", "vmnet", "vmware", "vethernet", "hyper-v",
-    "tun", "tap", "wg", "tailscale", "zt", "utun", "lxc", "lxd", "podman", "cni", "ppp",
+    "docker",
+    "br-",
+    "veth",
+    "virbr",
+    "vbox",
+    "vmnet",
+    "vmware",
+    "vethernet",
+    "hyper-v",
+    "tun",
+    "tap",
+    "wg",
+    "tailscale",
+    "zt",
+    "utun",
+    "lxc",
+    "lxd",
+    "podman",
+    "cni",
+    "ppp",
 )
 
 

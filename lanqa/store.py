@@ -123,11 +123,11 @@ class Store:
             return bool(inserted)
 
     def questions(self, eid, now, hidden=True):
-        """The live questions of an event (qid, votes, hidden, answered), unordered."""
+        """The live questions of an event (id, votes, hidden, answered), oldest first."""
         sql = f"SELECT q.id, q.votes, q.hidden, q.answered FROM {LIVE} AND q.eid = :eid"
         if not hidden:
             sql += " AND q.hidden = 0"
-        return self._rows(sql, {**self._cutoffs(now), "eid": eid})
+        return self._rows(sql + " ORDER BY q.id", {**self._cutoffs(now), "eid": eid})
 
     def details(self, qids, now):
         """{qid: row with text, who, created} for the live questions among qids."""

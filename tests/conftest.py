@@ -62,7 +62,10 @@ class RunningServer:
         command = [sys.executable, "-m", "lanqa", "serve", "--port", "0"]
         command += ["--data-dir", str(self.data_dir), *self.args]
         self.proc = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         self.output = []

@@ -1,0 +1,146 @@
+"""The SQLite store: migrations, expiry and the purge."""
+
+import sqlite3
+from contextlib import closing
+
+import pytest
+
+from lanqa.expiry import DAY, start_purger
+from lanqa.store import MIGRATIONS, Store
+
+T = 1_800_000_000
+EID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+QID = "01ARZ3NDEKTSV4RRFFQ69G5FAW"
+
+
+def rows(path, sql):
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute(sql).fetchall()
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "lanqa.db")
+    store.create_event(EID, "s" * 30, None, T)
+    return store
+
+
+def test_a_fresh_database_gets_every_migration_and_wal(tmp_path):
+    path = tmp_path / "new.db"
+    Store(path)
+    assert rows(path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+    assert rows(path, "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_a_database_of_the_first_schema_opens_after_later_migrations(tmp_path):
+    path = tmp_path / "old.db"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.executescript(f"BEGIN; {MIGRATIONS[0]}; PRAGMA user_version = 1; COMMIT;")
+        conn.execute("INSERT INTO events VALUES (?, ?, ?)", (EID, "s" * 30, T))
+        conn.execute(
+            "INSERT INTO questions (id, eid, text, who, votes, hidden, answered, created)"
+            " VALUES (?, ?, 'Old question here', 'Ada', 3, 0, ?, ?)",
+            (QID, EID, T + 5, T),
+        )
+        conn.commit()
+    store = Store(path)
+    assert rows(path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+    assert store.event(EID, T)["title"] is None
+    [question] = store.questions(EID, T)
+    assert (question["votes"], question["answered"]) == (3, T + 5)
+    assert store.details([QID], T)[QID]["who"] == "Ada"
+    assert store.vote(QID, "phone", True, T) == 4
+    assert store.vote(QID, "phone", True, T) == 4
+
+
+def test_reopening_an_up_to_date_database_changes_nothing(tmp_path, store):
+    store.ask(EID, QID, "A question here", None, "phone", T)
+    again = Store(store.path)
+    assert [row["id"] for row in again.questions(EID, T)] == [QID]
+
+
+def test_a_database_from_a_newer_lanqa_is_refused(tmp_path):
+    path = tmp_path / "future.db"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(RuntimeError, match="newer LanQA"):
+        Store(path)
+
+
+def test_a_failed_migration_leaves_the_database_as_it_was(tmp_path, monkeypatch):
+    path = tmp_path / "half.db"
+    Store(path)
+    monkeypatch.setattr("lanqa.store.MIGRATIONS", [*MIGRATIONS, "CREATE TABLE x (a); BROKEN;"])
+    with pytest.raises(sqlite3.OperationalError):
+        Store(path)
+    assert rows(path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+    assert rows(path, "SELECT name FROM sqlite_master WHERE name = 'x'") == []
+
+
+# Expiry: questions 30 days after asking, events 60 days after creation.
+
+
+def live(store, now):
+    return {
+        "event": store.event(EID, now) is not None,
+        "list": [row["id"] for row in store.questions(EID, now)],
+        "details": list(store.details([QID], now)),
+        "vote": store.vote(QID, "late-phone", True, now) is not None,
+        "toggle": store.set_flag(EID, QID, "hidden", 0, now),
+    }
+
+
+def test_a_question_is_kept_until_30_days_and_gone_at_30_days(store):
+    store.ask(EID, QID, "A question here", None, "phone", T)
+    kept = live(store, T + 30 * DAY - 60)
+    assert kept == {"event": True, "list": [QID], "details": [QID], "vote": True, "toggle": True}
+    gone = live(store, T + 30 * DAY)
+    assert gone == {"event": True, "list": [], "details": [], "vote": False, "toggle": False}
+
+
+def test_an_event_is_kept_until_60_days_and_gone_with_its_questions_at_60(store):
+    store.ask(EID, QID, "A late question", None, "phone", T + 45 * DAY)
+    assert live(store, T + 60 * DAY - 60)["list"] == [QID]
+    gone = live(store, T + 60 * DAY)
+    assert gone == {"event": False, "list": [], "details": [], "vote": False, "toggle": False}
+    assert (
+        store.ask(EID, "01ARZ3NDEKTSV4RRFFQ69G5FAX", "Too late now", None, "p", T + 60 * DAY)
+        is False
+    )
+
+
+def test_purge_deletes_from_disk_only_what_has_expired(store):
+    store.ask(EID, QID, "A question here", None, "phone", T)
+    assert store.purge(T + 30 * DAY - 1) == (0, 0)
+    assert rows(store.path, "SELECT count(*) FROM questions") == [(1,)]
+    assert store.purge(T + 30 * DAY) == (0, 1)
+    assert rows(store.path, "SELECT count(*) FROM votes") == [(0,)]
+    assert store.purge(T + 60 * DAY - 1) == (0, 0)
+    assert store.purge(T + 60 * DAY) == (1, 0)
+    assert rows(store.path, "SELECT count(*) FROM events") == [(0,)]
+
+
+def test_purging_an_event_deletes_its_questions_and_votes(store):
+    store.ask(EID, QID, "A late question", None, "phone", T + 45 * DAY)
+    store.purge(T + 60 * DAY)
+    assert rows(store.path, "SELECT count(*) FROM questions") == [(0,)]
+    assert rows(store.path, "SELECT count(*) FROM votes") == [(0,)]
+
+
+def test_the_purger_runs_once_at_start_then_every_interval():
+    calls = []
+
+    class Recorder:
+        def purge(self, now):
+            calls.append(now)
+
+    stop = start_purger(Recorder(), every=0.01, clock=lambda: len(calls))
+    try:
+        assert calls == [0]  # synchronously, before start_purger returns
+        for _ in range(500):
+            if len(calls) >= 3:
+                break
+            stop.wait(0.01)
+        assert calls[:3] == [0, 1, 2]
+    finally:
+        stop.set()
