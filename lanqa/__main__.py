@@ -4,13 +4,14 @@ import argparse
 import os
 import signal
 import sys
+import threading
 import time
 import webbrowser
 from pathlib import Path
 
 import platformdirs
 
-from lanqa import net, qr
+from lanqa import desktop, net, qr
 from lanqa.app import create_app
 from lanqa.demo import create_demo
 from lanqa.expiry import start_purger
@@ -23,7 +24,7 @@ def main(argv=None):
     args = parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
-    return serve(args, open_browser=True)
+    return desktop_app(args)
 
 
 def parser():
@@ -36,13 +37,13 @@ def parser():
     serve.add_argument(
         "--port",
         type=int,
-        default=DEFAULT_PORT,
-        help=f"port to listen on (default: {DEFAULT_PORT}, or the next free one; 0: any)",
+        default=None,
+        help=f"port to listen on (default: the last one used, first {DEFAULT_PORT}; 0: any)",
     )
     add_data_dir(serve)
     serve.add_argument("--demo", action="store_true", help="also create a demo session")
     add_data_dir(top)
-    top.set_defaults(host="0.0.0.0", port=DEFAULT_PORT, demo=False)
+    top.set_defaults(host="0.0.0.0", port=None, demo=False)
     return top
 
 
@@ -62,24 +63,59 @@ def data_dir(arg):
     return folder
 
 
+def start(args):
+    """Open the database and bind the port: (app, server, data folder)."""
+    folder = data_dir(args.data_dir)
+    app = create_app({"DATABASE": folder / "lanqa.db", "HOST": args.host})
+    start_purger(app.extensions["store"])
+    port_file = folder / "port"
+    port = args.port if args.port is not None else remembered_port(port_file)
+    server = Server(app, args.host, port)
+    if port:
+        # The same port next time keeps printed QR codes valid.
+        port_file.write_text(str(server.port))
+    return app, server, folder
+
+
+def remembered_port(port_file):
+    try:
+        return int(port_file.read_text())
+    except (OSError, ValueError):
+        return DEFAULT_PORT
+
+
 def serve(args, open_browser=False):
     """Serve until Ctrl+C or SIGTERM, printing the links people need."""
-    app = create_app({"DATABASE": data_dir(args.data_dir) / "lanqa.db", "HOST": args.host})
-    store = app.extensions["store"]
-    start_purger(store)
-    server = Server(app, args.host, args.port)
+    app, server, _ = start(args)
     local = f"http://127.0.0.1:{server.port}"
     print_links(server, local)
     if args.demo:
-        eid, secret = create_demo(store, time.time())
+        eid, secret = create_demo(app.extensions["store"], time.time())
         print(f"Demo session, host view: {local}/event/{eid}/{secret}", flush=True)
         print(f"Demo session, guests:    {lan_base(server) or local}/event/{eid}", flush=True)
     if open_browser:
-        print("No window toolkit here: opening LanQA in your web browser.", flush=True)
         webbrowser.open(local + "/")
     signal.signal(signal.SIGTERM, stop)
     try:
         server.run()
+    finally:
+        server.close()
+    print("LanQA stopped.", flush=True)
+    return 0
+
+
+def desktop_app(args):
+    """The LanQA window, or the web browser when this machine can't show one."""
+    problem = desktop.gui_problem()
+    if problem:
+        print(f"No window toolkit ({problem}): LanQA opens in your web browser.", flush=True)
+        return serve(args, open_browser=True)
+    _, server, folder = start(args)
+    local = f"http://127.0.0.1:{server.port}"
+    print_links(server, local)
+    threading.Thread(target=server.run, name="lanqa-server", daemon=True).start()
+    try:
+        desktop.open_window(local + "/", folder / "window")
     finally:
         server.close()
     print("LanQA stopped.", flush=True)

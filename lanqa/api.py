@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import re
 import secrets
@@ -66,12 +67,14 @@ def ask(eid):
 @bp.get("/event/<eid>/questions")
 def guest_list(eid):
     found = live_event(eid)
+    presence().saw(found["id"], g.voter, now())
     return list_response(found["id"], hidden=False)
 
 
 @bp.get("/event/<eid>/questions/<secret>")
 def host_list(eid, secret):
     found = host_event(eid, secret)
+    presence().saw(found["id"], g.voter, now())
     return list_response(found["id"], hidden=True)
 
 
@@ -139,6 +142,18 @@ def share_qr(eid):
     return Response(qr.svg(guest_url(found["id"], chosen)), mimetype="image/svg+xml")
 
 
+@bp.get("/event/<eid>/devices/<secret>")
+def devices(eid, secret):
+    found = host_event(eid, secret)
+    return {"devices": presence().count(found["id"], now())}
+
+
+@bp.get("/local/events")
+def recent_events():
+    loopback_only()
+    return jsonify([dict(row) for row in store().recent_events(now())])
+
+
 # The device behind a request: a random id in a cookie, set on first contact.
 
 
@@ -165,6 +180,10 @@ def store():
     return current_app.extensions["store"]
 
 
+def presence():
+    return current_app.extensions["presence"]
+
+
 def now():
     return current_app.config["CLOCK"]()
 
@@ -174,6 +193,12 @@ def ulid_or_400(text, what):
     if ulid is None:
         abort(400, f"The {what} id '{text[:40]}' is malformed: check the link.")
     return ulid
+
+
+def loopback_only():
+    # REMOTE_ADDR is the socket's peer: headers such as X-Forwarded-For can't fake it.
+    if not ipaddress.ip_address(request.remote_addr).is_loopback:
+        abort(403, "This works only on the laptop running LanQA.")
 
 
 def json_object():

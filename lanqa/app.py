@@ -8,6 +8,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from lanqa import api, pages
+from lanqa.presence import Presence
 from lanqa.store import Store
 
 MAX_BODY = 1024
@@ -31,6 +32,7 @@ def create_app(config):
     app.config.update(config)
     app.json.sort_keys = False
     app.extensions["store"] = Store(app.config["DATABASE"])
+    app.extensions["presence"] = Presence()
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.before_request(read_body)

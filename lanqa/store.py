@@ -108,6 +108,16 @@ class Store:
         )
         return dict(rows[0]) if rows else None
 
+    def recent_events(self, now, limit=20):
+        """The newest live events with their question counts, for the laptop's start screen."""
+        return self._rows(
+            "SELECT e.id, e.secret, e.title, e.created,"
+            " (SELECT count(*) FROM questions q WHERE q.eid = e.id AND q.created > :qcut)"
+            " AS questions FROM events e WHERE e.created > :ecut"
+            " ORDER BY e.created DESC, e.id DESC LIMIT :limit",
+            {**self._cutoffs(now), "limit": limit},
+        )
+
     # Questions
 
     def ask(self, eid, qid, text, who, voter, now):

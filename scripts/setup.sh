@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(python3-venv python3-pip)
-test_apt_packages=(chromium)
+# The window needs Debian's GTK bindings and WebKit2GTK (PyPI has neither).
+apt_packages=(python3-venv python3-pip python3-gi python3-gi-cairo gir1.2-gtk-3.0 gir1.2-webkit2-4.1)
+# Browser tests, the window under a virtual screen, and QR decoding of screenshots.
+test_apt_packages=(chromium xvfb xauth imagemagick zbar-tools librsvg2-bin)
 extras=""
 if [[ "${1:-}" == "--test" ]]; then
     extras="[test]"

@@ -422,3 +422,73 @@ def test_an_expired_event_is_gone_from_every_route(client, event, clock):
     assert_error(client.get(f"/api/event/{eid}/questions"), 404)
     assert_error(client.get(f"/api/event/{eid}/questions/{secret}"), 404)
     assert_error(client.post(f"/api/event/{eid}", json={"body": "too late now"}), 404)
+
+
+# The laptop's own routes, and who is here
+
+
+def test_recent_events_list_secrets_only_to_the_laptop(app, client):
+    eid, secret = create(client, title="Morning keynote")
+    ask(client, eid)
+    [recent] = client.get("/api/local/events").json
+    assert recent["id"] == eid and recent["secret"] == secret
+    assert recent["title"] == "Morning keynote" and recent["questions"] == 1
+    phone = app.test_client()
+    lan = {"REMOTE_ADDR": "192.168.1.50"}
+    assert_error(phone.get("/api/local/events", environ_base=lan), 403)
+    forged = phone.get(
+        "/api/local/events", environ_base=lan, headers={"X-Forwarded-For": "127.0.0.1"}
+    )
+    assert_error(forged, 403)
+
+
+def test_recent_events_are_newest_first(client, clock):
+    first = create(client)[0]
+    clock.now += 10
+    second = create(client)[0]
+    assert [e["id"] for e in client.get("/api/local/events").json] == [second, first]
+
+
+def test_host_sees_how_many_devices_polled_in_the_last_minute(app, client, event, clock):
+    eid, secret = event
+    for _ in range(3):
+        app.test_client().get(f"/api/event/{eid}/questions")
+    client.get(f"/api/event/{eid}/questions/{secret}")
+    assert client.get(f"/api/event/{eid}/devices/{secret}").json == {"devices": 4}
+    clock.now += 60
+    assert client.get(f"/api/event/{eid}/devices/{secret}").json == {"devices": 0}
+    assert_error(client.get(f"/api/event/{eid}/devices/wrong"), 401)
+
+
+# Sharing the guest link
+
+
+@pytest.fixture
+def lan(monkeypatch):
+    """Pretend this laptop has Wi-Fi and a docker bridge."""
+    pairs = [("docker0", "172.17.0.1"), ("wlan0", "192.168.1.23"), ("eth0", "10.0.0.5")]
+    monkeypatch.setattr("lanqa.net.interfaces", lambda: pairs)
+    monkeypatch.setattr("lanqa.net.route_hint", lambda: "172.17.0.1")
+
+
+def test_share_gives_the_guest_link_on_the_lan_address(client, event, lan):
+    eid = event[0]
+    share = client.get(f"/api/event/{eid}/share", base_url="http://127.0.0.1:8471").json
+    assert share["url"] == f"http://192.168.1.23:8471/event/{eid}"
+    assert share["lan"] is True
+    assert [a["ip"] for a in share["addresses"]] == ["192.168.1.23", "10.0.0.5", "172.17.0.1"]
+    chosen = client.get(f"/api/event/{eid}/share?ip=10.0.0.5", base_url="http://127.0.0.1:8471")
+    assert chosen.json["url"] == f"http://10.0.0.5:8471/event/{eid}"
+
+
+def test_share_without_a_network_says_so(client, event, monkeypatch):
+    monkeypatch.setattr("lanqa.net.interfaces", lambda: [("lo", "127.0.0.1")])
+    monkeypatch.setattr("lanqa.net.route_hint", lambda: None)
+    share = client.get(f"/api/event/{event[0]}/share").json
+    assert share["lan"] is False and share["addresses"] == []
+
+
+def test_share_qr_is_an_svg_image(client, event, lan):
+    response = client.get(f"/api/event/{event[0]}/qr.svg")
+    assert response.mimetype == "image/svg+xml"
+    assert response.data.startswith(b"<?xml") and b"<svg" in response.data

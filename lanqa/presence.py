@@ -1,0 +1,26 @@
+"""Who is here: the devices that polled an event recently."""
+
+import threading
+
+WINDOW = 60
+
+
+class Presence:
+    """Per event, when each device last asked for the list."""
+
+    def __init__(self):
+        self._seen = {}
+        self._lock = threading.Lock()
+
+    def saw(self, eid, device, now):
+        with self._lock:
+            self._seen.setdefault(eid, {})[device] = now
+
+    def count(self, eid, now):
+        """Devices seen in the last minute; forgets older ones."""
+        with self._lock:
+            seen = self._seen.get(eid, {})
+            for device, when in list(seen.items()):
+                if when <= now - WINDOW:
+                    del seen[device]
+            return len(seen)
