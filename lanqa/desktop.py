@@ -23,6 +23,7 @@ def open_window(url, storage):
     """Show url in the LanQA window; returns when the window is closed."""
     import webview
 
-    webview.create_window("LanQA", url, width=1280, height=820, min_size=(720, 540))
+    window = webview.create_window("LanQA", url, width=1280, height=820, min_size=(720, 540))
+    window.events.loaded += lambda: print("Window ready.", flush=True)
     # Not private: the page keeps its voter cookie and cached questions between runs.
     webview.start(private_mode=False, storage_path=str(storage))
