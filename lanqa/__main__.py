@@ -11,11 +11,13 @@ from pathlib import Path
 
 import platformdirs
 
-from lanqa import desktop, net, qr
+from lanqa import desktop, export, net, qr
 from lanqa.app import create_app
 from lanqa.demo import create_demo
 from lanqa.expiry import start_purger
+from lanqa.order import parse_ulid
 from lanqa.server import Server
+from lanqa.store import Store
 
 DEFAULT_PORT = 8471
 
@@ -24,6 +26,8 @@ def main(argv=None):
     args = parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "export":
+        return export_command(args)
     return desktop_app(args)
 
 
@@ -42,6 +46,12 @@ def parser():
     )
     add_data_dir(serve)
     serve.add_argument("--demo", action="store_true", help="also create a demo session")
+    exporting = commands.add_parser("export", help="write a session's answered questions")
+    exporting.add_argument("event_id", help="the session id (the part after /event/ in its link)")
+    exporting.add_argument("--format", choices=sorted(export.FORMATS), default="csv")
+    exporting.add_argument("--output", type=Path, help="file to write (default: print it)")
+    exporting.add_argument("--all", action="store_true", help="also pending and hidden questions")
+    add_data_dir(exporting)
     add_data_dir(top)
     top.set_defaults(host="0.0.0.0", port=None, demo=False)
     return top
@@ -119,6 +129,29 @@ def desktop_app(args):
     finally:
         server.close()
     print("LanQA stopped.", flush=True)
+    return 0
+
+
+def export_command(args):
+    database = data_dir(args.data_dir) / "lanqa.db"
+    now = time.time()
+    store = Store(database)
+    eid = parse_ulid(args.event_id)
+    event = store.event(eid, now) if eid else None
+    if event is None:
+        print(
+            f"lanqa export: no session {args.event_id!r} in {database}; "
+            "check the id, and note that sessions are deleted 60 days after they start.",
+            file=sys.stderr,
+        )
+        return 1
+    data = export.collect(event, store.export_rows(eid, now), now, everything=args.all)
+    text = export.render(data, args.format)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8", newline="")
+        print(f"Wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -9,7 +9,7 @@ import secrets
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
-from lanqa import net, qr
+from lanqa import export, net, qr
 from lanqa.order import new_secret, new_ulid, parse_ulid, rank
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -146,6 +146,27 @@ def share_qr(eid):
 def devices(eid, secret):
     found = host_event(eid, secret)
     return {"devices": presence().count(found["id"], now())}
+
+
+@bp.get("/event/<eid>/export/<secret>")
+def export_questions(eid, secret):
+    found = host_event(eid, secret)
+    kind = request.args.get("format", "csv")
+    if kind not in export.FORMATS:
+        abort(400, "Choose an export format: csv, md, json or html.")
+    rows = store().export_rows(found["id"], now())
+    data = export.collect(found, rows, now(), everything=request.args.get("all") == "1")
+    response = Response(export.render(data, kind), content_type=export.FORMATS[kind][0])
+    inline = kind == "html" and request.args.get("download") != "1"
+    response.headers["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="{export.filename(data, kind)}"'
+    )
+    if kind == "html":
+        # A standalone page with its own stylesheet and no script at all.
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'"
+        )
+    return response
 
 
 @bp.get("/local/events")

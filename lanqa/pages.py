@@ -34,5 +34,6 @@ def asset(name):
 
 @bp.after_app_request
 def secure(response):
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
     return response

@@ -139,6 +139,14 @@ class Store:
             sql += " AND q.hidden = 0"
         return self._rows(sql + " ORDER BY q.id", {**self._cutoffs(now), "eid": eid})
 
+    def export_rows(self, eid, now):
+        """Every live question of an event, all columns, oldest first."""
+        return self._rows(
+            "SELECT q.id, q.text, q.who, q.votes, q.hidden, q.answered, q.created"
+            f" FROM {LIVE} AND q.eid = :eid ORDER BY q.id",
+            {**self._cutoffs(now), "eid": eid},
+        )
+
     def details(self, qids, now):
         """{qid: row with text, who, created} for the live questions among qids."""
         marks = ", ".join(f":q{i}" for i in range(len(qids)))
