@@ -35,16 +35,10 @@ def parser():
     top = argparse.ArgumentParser(
         prog="lanqa", description="Live audience Q&A over the local network, no internet needed."
     )
+    add_server_options(top)
     commands = top.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="run the server without a window")
-    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
-    serve.add_argument(
-        "--port",
-        type=int,
-        default=None,
-        help=f"port to listen on (default: the last one used, first {DEFAULT_PORT}; 0: any)",
-    )
-    add_data_dir(serve)
+    add_server_options(serve)
     serve.add_argument("--demo", action="store_true", help="also create a demo session")
     exporting = commands.add_parser("export", help="write a session's answered questions")
     exporting.add_argument("event_id", help="the session id (the part after /event/ in its link)")
@@ -52,9 +46,19 @@ def parser():
     exporting.add_argument("--output", type=Path, help="file to write (default: print it)")
     exporting.add_argument("--all", action="store_true", help="also pending and hidden questions")
     add_data_dir(exporting)
-    add_data_dir(top)
-    top.set_defaults(host="0.0.0.0", port=None, demo=False)
+    top.set_defaults(demo=False)
     return top
+
+
+def add_server_options(command):
+    command.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    command.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help=f"port to listen on (default: the last one used, first {DEFAULT_PORT}; 0: any)",
+    )
+    add_data_dir(command)
 
 
 def add_data_dir(command):

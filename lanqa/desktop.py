@@ -2,6 +2,7 @@
 
 import os
 import sys
+from pathlib import Path
 
 
 def gui_problem():
@@ -19,11 +20,33 @@ def gui_problem():
     return None
 
 
+class Bridge:
+    """What the page in the window may call, as window.pywebview.api.*."""
+
+    def __init__(self):
+        self._window = None
+
+    def save_file(self, filename, content):
+        """Ask where to save content (a native dialog); the path written, or None if cancelled."""
+        import webview
+
+        chosen = self._window.create_file_dialog(webview.FileDialog.SAVE, save_filename=filename)
+        if not chosen:
+            return None
+        path = Path(chosen if isinstance(chosen, str) else chosen[0])
+        path.write_text(content, encoding="utf-8", newline="")
+        return str(path)
+
+
 def open_window(url, storage):
     """Show url in the LanQA window; returns when the window is closed."""
     import webview
 
-    window = webview.create_window("LanQA", url, width=1280, height=820, min_size=(720, 540))
+    bridge = Bridge()
+    window = webview.create_window(
+        "LanQA", url, js_api=bridge, width=1280, height=820, min_size=(720, 540)
+    )
+    bridge._window = window
     window.events.loaded += lambda: print("Window ready.", flush=True)
     # Not private: the page keeps its voter cookie and cached questions between runs.
     webview.start(private_mode=False, storage_path=str(storage))

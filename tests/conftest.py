@@ -49,6 +49,8 @@ class RunningServer:
 
     data_dir: Path
     args: tuple = ()
+    command: tuple = ("serve",)
+    env: dict = field(default_factory=dict)
     proc: subprocess.Popen = None
     output: list = field(default_factory=list)
     port: int = None
@@ -59,14 +61,14 @@ class RunningServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout=15):
-        command = [sys.executable, "-m", "lanqa", "serve", "--port", "0"]
+        command = [sys.executable, "-m", "lanqa", *self.command, "--port", "0"]
         command += ["--data-dir", str(self.data_dir), *self.args]
         self.proc = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
         )
         self.output = []
         started = threading.Event()

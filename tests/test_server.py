@@ -11,6 +11,8 @@ import pytest
 import requests
 from conftest import RunningServer
 
+from lanqa import __main__ as lanqa_main
+
 
 def create_event(base):
     body = requests.post(base + "/api/event", timeout=5).json()
@@ -146,3 +148,30 @@ def test_serve_takes_a_next_port_when_the_asked_one_is_taken(tmp_path):
             assert requests.get(server.url + "/", timeout=5).status_code == 200
         finally:
             server.stop()
+
+
+def test_without_a_display_lanqa_says_so_and_serves_in_the_browser(tmp_path):
+    env = {"DISPLAY": "", "WAYLAND_DISPLAY": "", "BROWSER": "true"}
+    app = RunningServer(tmp_path / "data", command=(), env=env).start()
+    try:
+        output = "".join(app.output)
+        assert "No window toolkit (no display): LanQA opens in your web browser." in output
+        assert requests.get(app.url + "/", timeout=5).status_code == 200
+    finally:
+        assert app.stop() == 0
+
+
+def test_the_port_used_is_remembered_for_next_time(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    first = lanqa_main.parser().parse_args(
+        ["serve", "--port", str(free), "--data-dir", str(tmp_path)]
+    )
+    _, server, _ = lanqa_main.start(first)
+    server.close()
+    assert (tmp_path / "port").read_text() == str(server.port)
+    again = lanqa_main.parser().parse_args(["serve", "--data-dir", str(tmp_path)])
+    _, server_again, _ = lanqa_main.start(again)
+    server_again.close()
+    assert server_again.port == server.port
