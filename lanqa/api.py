@@ -1,16 +1,14 @@
 """The JSON API, path for path the one wewerewondering.com serves (see SPEC.md section 2)."""
 
-import hashlib
 import hmac
 import ipaddress
-import json
 import re
 import secrets
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from lanqa import export, net, qr
-from lanqa.order import new_secret, new_ulid, parse_ulid, rank
+from lanqa.order import new_secret, new_ulid, parse_ulid
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -61,6 +59,7 @@ def ask(eid):
     qid = new_ulid(now())
     if not store().ask(eid, qid, text, asker, g.voter, now()):
         abort(404, EVENT_GONE)
+    lists().changed(eid)
     return {"id": qid}
 
 
@@ -68,14 +67,14 @@ def ask(eid):
 def guest_list(eid):
     found = live_event(eid)
     presence().saw(found["id"], g.voter, now())
-    return list_response(found["id"], hidden=False)
+    return list_response(found["id"], host=False)
 
 
 @bp.get("/event/<eid>/questions/<secret>")
 def host_list(eid, secret):
     found = host_event(eid, secret)
     presence().saw(found["id"], g.voter, now())
-    return list_response(found["id"], hidden=True)
+    return list_response(found["id"], host=True)
 
 
 @bp.post("/event/<eid>/questions/<secret>/<qid>/toggle/<prop>")
@@ -91,6 +90,7 @@ def toggle(eid, secret, qid, prop):
     value = int(on) if prop == "hidden" else (when if on else None)
     if not store().set_flag(eid, qid, prop, value, now()):
         abort(404, "That question is not part of this Q&A session.")
+    lists().changed(eid)
     if prop == "hidden":
         return {"hidden": on}
     return {"answered": when} if on else {}
@@ -101,9 +101,11 @@ def vote(qid, updown):
     qid = ulid_or_400(qid, "question")
     if updown not in ("up", "down"):
         abort(400, "Vote with 'up' or retract with 'down'.")
-    votes = store().vote(qid, g.voter, updown == "up", now())
-    if votes is None:
+    voted = store().vote(qid, g.voter, updown == "up", now())
+    if voted is None:
         abort(404, QUESTION_GONE)
+    eid, votes = voted
+    lists().changed(eid)
     return {"votes": votes}
 
 
@@ -201,6 +203,10 @@ def store():
     return current_app.extensions["store"]
 
 
+def lists():
+    return current_app.extensions["lists"]
+
+
 def presence():
     return current_app.extensions["presence"]
 
@@ -230,7 +236,7 @@ def json_object():
 
 
 def live_event(eid):
-    found = store().event(ulid_or_400(eid, "session"), now())
+    found = lists().event(ulid_or_400(eid, "session"), now())
     if found is None:
         abort(404, EVENT_GONE)
     return found
@@ -258,15 +264,9 @@ def guest_url(eid, address):
     return f"{base}/event/{eid}"
 
 
-def list_response(eid, hidden):
-    items = []
-    for row in store().questions(eid, now(), hidden=hidden):
-        item = {"qid": row["id"], "votes": row["votes"], "hidden": bool(row["hidden"])}
-        if row["answered"] is not None:
-            item["answered"] = row["answered"]
-        items.append(item)
-    body = json.dumps(rank(items, now()), separators=(",", ":"))
+def list_response(eid, host):
+    body, etag = lists().get(eid, host, now())
     response = Response(body, mimetype="application/json")
-    response.set_etag(hashlib.blake2b(body.encode(), digest_size=12).hexdigest())
+    response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)

@@ -8,6 +8,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from lanqa import api, pages
+from lanqa.lists import Lists
 from lanqa.presence import Presence
 from lanqa.store import Store
 
@@ -31,7 +32,8 @@ def create_app(config):
     app.config.update(ASSETS=assets_dir(), CLOCK=time.time, MAX_CONTENT_LENGTH=MAX_BODY)
     app.config.update(config)
     app.json.sort_keys = False
-    app.extensions["store"] = Store(app.config["DATABASE"])
+    app.extensions["store"] = store = Store(app.config["DATABASE"])
+    app.extensions["lists"] = Lists(store)
     app.extensions["presence"] = Presence()
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)

@@ -30,7 +30,9 @@ def clock():
 
 @pytest.fixture
 def app(tmp_path, clock):
-    return create_app({"DATABASE": tmp_path / "lanqa.db", "CLOCK": clock, "TESTING": True})
+    app = create_app({"DATABASE": tmp_path / "lanqa.db", "CLOCK": clock, "TESTING": True})
+    yield app
+    app.extensions["store"].close()
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ def rows(path, sql):
 def store(tmp_path):
     store = Store(tmp_path / "lanqa.db")
     store.create_event(EID, "s" * 30, None, T)
-    return store
+    yield store
+    store.close()
 
 
 def test_a_fresh_database_gets_every_migration_and_wal(tmp_path):
@@ -49,8 +50,8 @@ def test_a_database_of_the_first_schema_opens_after_later_migrations(tmp_path):
     [question] = store.questions(EID, T)
     assert (question["votes"], question["answered"]) == (3, T + 5)
     assert store.details([QID], T)[QID]["who"] == "Ada"
-    assert store.vote(QID, "phone", True, T) == 4
-    assert store.vote(QID, "phone", True, T) == 4
+    assert store.vote(QID, "phone", True, T) == (EID, 4)
+    assert store.vote(QID, "phone", True, T) == (EID, 4)
 
 
 def test_reopening_an_up_to_date_database_changes_nothing(tmp_path, store):

@@ -1,0 +1,77 @@
+"""The guest and host lists of each event, built once per change and served from memory.
+
+Phones poll every couple of seconds; almost every poll finds nothing new. A list is
+rebuilt only after a write to its event, or when time alone could change it (a question
+crossing a whole minute, which moves its hotness, or expiring).
+"""
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+
+from lanqa.expiry import EVENT_LIFETIME, QUESTION_LIFETIME
+from lanqa.order import rank, ulid_ms
+
+
+@dataclass(frozen=True)
+class Built:
+    body: bytes
+    etag: str
+    version: int
+    valid_until: float
+
+
+class Lists:
+    """Cached list bodies and ETags per (event, host or guest), and cached event rows."""
+
+    def __init__(self, store):
+        self.store = store
+        self._events = {}
+        self._built = {}
+        self._versions = {}
+        self._lock = threading.Lock()
+
+    def event(self, eid, now):
+        """The live event row as a dict, or None; events never change, so they stay cached."""
+        found = self._events.get(eid)
+        if found is None:
+            found = self.store.event(eid, now)
+            if found is None:
+                return None
+            self._events[eid] = found
+        return found if now < found["created"] + EVENT_LIFETIME else None
+
+    def changed(self, eid):
+        """Call after a write to eid's questions has committed."""
+        with self._lock:
+            self._versions[eid] = self._versions.get(eid, 0) + 1
+
+    def get(self, eid, host, now):
+        """(body, etag) of the list; the body is JSON in SPEC order."""
+        key = (eid, host)
+        built = self._built.get(key)
+        if built and built.version == self._versions.get(eid, 0) and now < built.valid_until:
+            return built.body, built.etag
+        # Read the version before the rows: a write that lands meanwhile bumps it,
+        # so this build is never mistaken for a newer one.
+        version = self._versions.get(eid, 0)
+        built = self._build(eid, host, now, version)
+        self._built[key] = built
+        return built.body, built.etag
+
+    def _build(self, eid, host, now, version):
+        items, valid_until = [], now + 3600
+        for row in self.store.questions(eid, now, hidden=host):
+            item = {"qid": row["id"], "votes": row["votes"], "hidden": bool(row["hidden"])}
+            if row["answered"] is not None:
+                item["answered"] = row["answered"]
+            items.append(item)
+            # Hotness counts whole minutes since the ULID time; find the next tick.
+            asked_ms = ulid_ms(row["id"])
+            minutes = max(0, int(now * 1000 - asked_ms) // 60_000)
+            next_minute = (asked_ms + (minutes + 1) * 60_000) / 1000
+            valid_until = min(valid_until, next_minute, row["created"] + QUESTION_LIFETIME)
+        body = json.dumps(rank(items, now), separators=(",", ":")).encode()
+        etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+        return Built(body, etag, version, valid_until)

@@ -1,0 +1,99 @@
+"""The in-memory lists: polls that find nothing new never reach SQLite, and stay exact."""
+
+import pytest
+
+from lanqa.order import new_ulid
+
+
+@pytest.fixture
+def event(client):
+    created = client.post("/api/event").json
+    return created["id"], created["secret"]
+
+
+@pytest.fixture
+def sql_calls(store, monkeypatch):
+    """Counts every read the store does."""
+    calls = []
+    original = store._rows
+
+    def counting(sql, params=()):
+        calls.append(sql)
+        return original(sql, params)
+
+    monkeypatch.setattr(store, "_rows", counting)
+    return calls
+
+
+def poll(client, path, etag=None):
+    return client.get(path, headers={"If-None-Match": etag} if etag else {})
+
+
+def test_polls_that_find_nothing_new_do_not_touch_sqlite(client, event, sql_calls):
+    eid, secret = event
+    client.post(f"/api/event/{eid}", json={"body": "Is this cached?"})
+    for path in (f"/api/event/{eid}/questions", f"/api/event/{eid}/questions/{secret}"):
+        etag = poll(client, path).headers["ETag"]
+        before = len(sql_calls)
+        for _ in range(20):
+            assert poll(client, path, etag).status_code == 304
+        assert len(sql_calls) == before
+
+
+@pytest.mark.parametrize("write", ["ask", "vote", "retract", "hide", "answer"])
+def test_every_kind_of_write_refreshes_both_lists(app, client, event, write):
+    eid, secret = event
+    qid = client.post(f"/api/event/{eid}", json={"body": "First question here"}).json["id"]
+    paths = [f"/api/event/{eid}/questions", f"/api/event/{eid}/questions/{secret}"]
+    etags = [poll(client, path).headers["ETag"] for path in paths]
+    toggle = f"/api/event/{eid}/questions/{secret}/{qid}/toggle"
+    {
+        "ask": lambda: client.post(f"/api/event/{eid}", json={"body": "Second one here"}),
+        "vote": lambda: app.test_client().post(f"/api/vote/{qid}/up"),
+        "retract": lambda: client.post(f"/api/vote/{qid}/down"),
+        "hide": lambda: client.post(f"{toggle}/hidden", data="on"),
+        "answer": lambda: client.post(f"{toggle}/answered", data="on"),
+    }[write]()
+    for path, etag in zip(paths, etags, strict=True):
+        assert poll(client, path, etag).status_code == 200
+
+
+def test_the_order_moves_when_a_minute_passes_with_no_write(store, client, event, clock):
+    """After the top 5, hotness = votes / (whole minutes + 1) changes with time alone."""
+    eid, _ = event
+    t0 = clock()
+    for n in range(5):
+        qid = new_ulid(t0 - 600)
+        store.ask(eid, qid, f"Top question {n}", None, "asker", t0 - 600)
+        for voter in range(10):
+            store.vote(qid, f"voter-{voter}", True, t0)
+    older = new_ulid(t0)
+    store.ask(eid, older, "Older with three votes", None, "asker", t0)
+    store.vote(older, "a", True, t0)
+    store.vote(older, "b", True, t0)
+    newer = new_ulid(t0 + 170)
+    store.ask(eid, newer, "Newer with one vote", None, "asker", t0 + 170)
+
+    def tail():
+        return [q["qid"] for q in client.get(f"/api/event/{eid}/questions").json][5:]
+
+    clock.now = t0 + 179.9  # older: 3 / (2 + 1) = 1, newer: 1 / 1; a tie keeps vote order
+    assert tail() == [older, newer]
+    clock.now = t0 + 180  # older: 3 / (3 + 1) = 0.75
+    assert tail() == [newer, older]
+
+
+def test_a_cached_list_drops_a_question_the_moment_it_expires(client, event, clock):
+    eid, secret = event
+    client.post(f"/api/event/{eid}", json={"body": "Short lived question"})
+    clock.now += 30 * 86400 - 1
+    assert len(client.get(f"/api/event/{eid}/questions/{secret}").json) == 1
+    clock.now += 1
+    assert client.get(f"/api/event/{eid}/questions/{secret}").json == []
+
+
+def test_a_cached_event_is_gone_the_moment_it_expires(client, event, clock):
+    eid, _ = event
+    assert client.get(f"/api/event/{eid}/questions").status_code == 200
+    clock.now += 60 * 86400
+    assert client.get(f"/api/event/{eid}/questions").status_code == 404
