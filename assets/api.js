@@ -1,0 +1,117 @@
+// The one module that talks to the server. Every call resolves with the JSON
+// body or rejects with an ApiError whose message is a sentence for a person.
+
+const TIMEOUT_MS = 10000;
+const OFFLINE = "No connection to the LanQA server. Check the Wi-Fi and try again.";
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status; // 0 means the request never got an answer
+  }
+}
+
+// Seconds to add to this device's clock to get the server's. Phones in a room
+// without internet may have a wrong clock; ages are computed on server time.
+export let clockSkew = 0;
+
+async function send(method, path, { json, text, etag, fresh = false } = {}) {
+  const headers = {};
+  let body;
+  if (json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(json);
+  } else if (text !== undefined) {
+    headers["Content-Type"] = "text/plain";
+    body = text;
+  }
+  if (etag) headers["If-None-Match"] = etag;
+  let response;
+  try {
+    // no-store for lists: they carry our own If-None-Match, so the HTTP cache
+    // must stay out of the way, or it would turn a 304 back into a 200.
+    response = await fetch(path, {
+      method, headers, body, cache: fresh ? "no-store" : "default",
+      credentials: "same-origin", signal: timeout(),
+    });
+  } catch {
+    throw new ApiError(0, OFFLINE);
+  }
+  noteClock(response);
+  return response;
+}
+
+async function call(method, path, options) {
+  const response = await send(method, path, options);
+  if (!response.ok) throw await failure(response);
+  return readJson(response);
+}
+
+async function failure(response) {
+  const data = await readJson(response).catch(() => null);
+  const message = data && typeof data.error === "string" ? data.error
+    : `The server answered ${response.status} ${response.statusText}.`;
+  return new ApiError(response.status, message);
+}
+
+async function readJson(response) {
+  try {
+    return await response.json();
+  } catch {
+    throw new ApiError(0, OFFLINE);
+  }
+}
+
+// A hung request must not stall polling forever (AbortSignal.timeout is too new
+// for some phones still in use).
+function timeout() {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), TIMEOUT_MS);
+  return controller.signal;
+}
+
+function noteClock(response) {
+  const date = Date.parse(response.headers.get("Date") || "");
+  if (!Number.isNaN(date)) clockSkew = Math.round((date - Date.now()) / 1000);
+}
+
+const enc = encodeURIComponent;
+
+export const createEvent = (title) => call("POST", "/api/event", { json: title ? { title } : {} });
+
+export const getEvent = (eid) => call("GET", `/api/event/${enc(eid)}`);
+
+export const ask = (eid, body, asker) =>
+  call("POST", `/api/event/${enc(eid)}`, { json: { body, asker: asker || null } });
+
+export const vote = (qid, up) => call("POST", `/api/vote/${enc(qid)}/${up ? "up" : "down"}`);
+
+export const toggle = (eid, secret, qid, property, on) =>
+  call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/${enc(qid)}/toggle/${property}`,
+    { text: on ? "on" : "off" });
+
+/** Texts of up to 25 questions; fresh skips the HTTP cache (it may hold an old miss). */
+export const questionDetails = (qids, fresh = false) =>
+  call("GET", `/api/questions/${qids.map(enc).join(",")}`, { fresh });
+
+export const share = (eid, ip) => call("GET", `/api/event/${enc(eid)}/share${ipQuery(ip)}`);
+
+/** {"devices": n}: devices that loaded this event's list in the last minute. */
+export const devices = (eid, secret) =>
+  call("GET", `/api/event/${enc(eid)}/devices/${enc(secret)}`);
+
+/** Recent events with their secrets; answers only on the laptop running LanQA. */
+export const localEvents = () => call("GET", "/api/local/events");
+
+export const qrUrl = (eid, ip) => `/api/event/${enc(eid)}/qr.svg${ipQuery(ip)}`;
+
+const ipQuery = (ip) => (ip ? `?ip=${enc(ip)}` : "");
+
+/** The question list, or null when it has not changed since `etag` (a 304). */
+export async function listQuestions(eid, secret, etag) {
+  const path = `/api/event/${enc(eid)}/questions` + (secret ? `/${enc(secret)}` : "");
+  const response = await send("GET", path, { etag, fresh: true });
+  if (response.status === 304) return null;
+  if (!response.ok) throw await failure(response);
+  return { list: await readJson(response), etag: response.headers.get("ETag") };
+}

@@ -1,0 +1,61 @@
+// This viewer's own recent actions, laid over the server's list so that they
+// show at once, also while updates are paused. Each one lasts until a list
+// arrives whose request was sent after the action finished: that list knows it
+// (and an older list, still on its way, must not undo it).
+
+export class LocalChanges {
+  constructor() {
+    this.patches = []; // {qid, field, value, done}; done numbers finished actions
+    this.newQuestions = new Map(); // qid -> done, for questions asked here
+    this.finished = 0;
+  }
+
+  /** Call when sending a list request; hand the result to settle() with its answer. */
+  mark() {
+    return this.finished;
+  }
+
+  /** Forget what a list requested at `mark` already shows. */
+  settle(mark) {
+    this.patches = this.patches.filter((patch) => !(patch.done <= mark));
+    for (const [qid, done] of this.newQuestions) if (done <= mark) this.newQuestions.delete(qid);
+  }
+
+  /** Show field = value on question qid (null removes the field) until settled. */
+  add(qid, field, value) {
+    const patch = { qid, field, value, done: Infinity };
+    this.patches.push(patch);
+    return patch;
+  }
+
+  finish(patch, value) {
+    patch.value = value;
+    patch.done = ++this.finished;
+  }
+
+  drop(patch) {
+    this.patches = this.patches.filter((p) => p !== patch);
+  }
+
+  /** Show qid, just asked here, at the end of the list until settled. */
+  addQuestion(qid) {
+    this.newQuestions.set(qid, ++this.finished);
+  }
+
+  /** The server's list with these changes on top; new questions go last. */
+  apply(list) {
+    const items = list.map((item) => ({ ...item }));
+    const known = new Set(items.map((item) => item.qid));
+    for (const qid of this.newQuestions.keys()) {
+      if (!known.has(qid)) items.push({ qid, votes: 1, hidden: false });
+    }
+    const byId = new Map(items.map((item) => [item.qid, item]));
+    for (const { qid, field, value } of this.patches) {
+      const item = byId.get(qid);
+      if (!item) continue;
+      if (value === null) delete item[field];
+      else item[field] = value;
+    }
+    return items;
+  }
+}

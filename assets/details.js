@@ -1,0 +1,77 @@
+// Question texts are fetched once and cached for good: they never change.
+// Wanted ids are gathered for a moment, so one request carries many.
+
+import { questionDetails } from "./api.js";
+
+const GATHER_MS = 50;
+const BATCH = 25;
+const RETRY_MS = 1500;
+const MAX_TRIES = 5;
+
+export class DetailsLoader {
+  /** onLoaded() runs after new texts landed in store.questions. */
+  constructor(store, onLoaded) {
+    this.store = store;
+    this.onLoaded = onLoaded;
+    this.queue = new Set();
+    this.inFlight = new Set();
+    this.tries = new Map();
+    this.timer = null;
+    this.stopped = false;
+  }
+
+  want(qids) {
+    for (const qid of qids) {
+      if (!this.store.questions[qid] && !this.inFlight.has(qid)) this.queue.add(qid);
+    }
+    if (this.queue.size && !this.timer && !this.stopped) {
+      this.timer = setTimeout(() => this.flush(), GATHER_MS);
+    }
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  async flush() {
+    this.timer = null;
+    // Sorted, so the same set of ids is the same URL and the HTTP cache can answer.
+    const qids = [...this.queue].sort();
+    this.queue.clear();
+    qids.forEach((qid) => this.inFlight.add(qid));
+    const batches = [];
+    for (let i = 0; i < qids.length; i += BATCH) batches.push(qids.slice(i, i + BATCH));
+    const fresh = qids.some((qid) => this.tries.has(qid));
+    const answers = await Promise.all(
+      batches.map((ids) => questionDetails(ids, fresh).catch(() => ({}))),
+    );
+    qids.forEach((qid) => this.inFlight.delete(qid));
+    if (this.stopped) return;
+    const found = this.keep(Object.assign({}, ...answers));
+    this.retry(qids.filter((qid) => !found.includes(qid)));
+    if (found.length) this.onLoaded();
+  }
+
+  keep(details) {
+    const found = [];
+    for (const [qid, data] of Object.entries(details)) {
+      if (!data || typeof data.text !== "string") continue;
+      this.store.questions[qid] = { text: data.text, when: data.when, who: data.who };
+      found.push(qid);
+    }
+    if (found.length) this.store.save();
+    return found;
+  }
+
+  // A question asked a moment ago may not be readable yet, and a request can
+  // fail on bad Wi-Fi: try again a few times.
+  retry(missing) {
+    const again = missing.filter((qid) => {
+      const tries = (this.tries.get(qid) || 0) + 1;
+      this.tries.set(qid, tries);
+      return tries < MAX_TRIES;
+    });
+    if (again.length) setTimeout(() => this.want(again), RETRY_MS);
+  }
+}

@@ -1,0 +1,227 @@
+// One event's page, for guests and for the host: the lists, live updates, and
+// the viewer's own actions (ask, vote, answer, hide). What is shown is the last
+// list from the server with this viewer's recent actions on top.
+
+import * as api from "./api.js";
+import { askForm } from "./ask.js";
+import { LocalChanges } from "./changes.js";
+import { DetailsLoader } from "./details.js";
+import { Poller } from "./poller.js";
+import { Rows, serverNow, ulidSeconds } from "./rows.js";
+import { sharePanel } from "./share.js";
+import { EventStore, rememberSession } from "./store.js";
+import { $, banner, notice } from "./ui.js";
+
+const HOST_POLL_MS = 1000;
+const GUEST_POLL_MS = 2000;
+const AGE_TICK_MS = 3000;
+const LOST = "Lost connection, retrying…";
+
+export class EventView {
+  constructor(eid, secret, title) {
+    Object.assign(this, { eid, secret, title, host: Boolean(secret) });
+    this.store = new EventStore(eid);
+    this.rows = new Rows($("#question-template"));
+    this.server = null; // the last list from the server
+    this.etag = null;
+    this.local = new LocalChanges();
+    this.busy = new Set(); // questions with a vote or toggle on its way
+    this.shownKey = null;
+    this.details = new DetailsLoader(this.store, () => this.render());
+  }
+
+  start() {
+    this.heading();
+    $("#event").addEventListener("click", (event) => this.onClick(event));
+    if (this.host) sharePanel($("#share-panel"), this.eid, this.secret);
+    else askForm($("#ask-form"), this.eid, (qid, text, who) => this.onAsked(qid, text, who));
+    this.store.watch(() => this.render());
+    setInterval(() => this.rows.tick(), AGE_TICK_MS);
+    this.poller = new Poller({
+      tick: () => this.poll(),
+      interval: this.host ? HOST_POLL_MS : GUEST_POLL_MS,
+      button: $("#toggle-updates-button"),
+      onChange: (paused) => this.showPaused(paused),
+    });
+    this.poller.start();
+  }
+
+  heading() {
+    const fallback = this.host ? "Your Q&A session" : "Ask the speaker";
+    $("#event-title").textContent = this.title || fallback;
+    $("#role-badge").hidden = !this.host;
+    $("#share-panel").hidden = !this.host;
+    $("#ask-form").hidden = this.host;
+    $("#hidden-questions").hidden = true;
+    document.title = `${this.host ? "Host: " : ""}${this.title || "Live Q&A"} · LanQA`;
+    document.body.classList.toggle("is-host", this.host);
+  }
+
+  async poll() {
+    const mark = this.local.mark();
+    try {
+      const fresh = await api.listQuestions(this.eid, this.secret, this.etag);
+      this.connected(true);
+      if (fresh) this.accept(fresh);
+      this.local.settle(mark);
+      this.render(true);
+    } catch (error) {
+      this.pollFailed(error);
+    }
+  }
+
+  accept({ list, etag }) {
+    if (!Array.isArray(list)) return;
+    if (this.server === null && this.host) {
+      const { eid: id, secret, title } = this;
+      rememberSession({ id, secret, title: title || "", created: Date.now() });
+    }
+    this.server = list;
+    this.etag = etag;
+  }
+
+  pollFailed(error) {
+    if (error.status === 0 || error.status >= 500 || error.status === 429) {
+      this.connected(false, error.status ? `${error.message} Retrying…` : LOST);
+      return;
+    }
+    // Any other 4xx will not get better by asking again.
+    this.poller.stop();
+    this.connected(true);
+    document.body.classList.remove("is-host");
+    $("#share-panel").hidden = true;
+    $(".toolbar").hidden = true;
+    const headline = { 404: "Event not found.", 401: "Permission denied." }[error.status];
+    const problem = $("#list-problem");
+    problem.textContent = headline ? `${headline} ${error.message}` : error.message;
+    problem.hidden = false;
+    $("#lists").hidden = true;
+  }
+
+  connected(ok, problem) {
+    banner(ok ? null : problem);
+    document.body.classList.toggle("offline", !ok);
+    this.showPaused(this.poller.paused);
+  }
+
+  showPaused(paused) {
+    const offline = document.body.classList.contains("offline");
+    $("#toggle-updates-button").textContent = paused ? "Resume updates" : "Pause updates";
+    $("#live-text").textContent = paused ? "Updates paused" : offline ? "Reconnecting…" : "Live";
+    document.body.classList.toggle("paused", Boolean(paused));
+  }
+
+  /** Redraw; with onlyIfChanged, skip it when the lists are what is already shown. */
+  render(onlyIfChanged = false) {
+    if (this.server === null && !this.local.newQuestions.size) return;
+    const items = this.local.apply(this.server || []);
+    const key = JSON.stringify(items);
+    if (onlyIfChanged && key === this.shownKey) return;
+    this.shownKey = key;
+    const pending = items.filter((q) => !q.hidden && q.answered === undefined);
+    const answered = items.filter((q) => !q.hidden && q.answered !== undefined)
+      .sort((a, b) => a.answered - b.answered);
+    const hidden = items.filter((q) => q.hidden);
+    this.details.want(items.map((q) => q.qid));
+    this.rows.arrange(() => {
+      this.section("#pending-questions", pending);
+      this.section("#answered-questions", answered);
+      this.section("#hidden-questions", hidden);
+    });
+    this.counts(pending.length, answered.length, hidden.length);
+  }
+
+  section(selector, items) {
+    const section = $(selector);
+    for (const item of items) {
+      this.rows.fill(item, {
+        details: this.store.questions[item.qid],
+        voted: Boolean(this.store.votedFor[item.qid]),
+        mine: Boolean(this.store.asked[item.qid]),
+        host: this.host,
+      });
+    }
+    this.rows.place($("ol", section), items.map((q) => q.qid));
+    if (section.id !== "pending-questions") section.hidden = !items.length;
+  }
+
+  counts(pending, answered, hidden) {
+    $("#pending-count").textContent = pending ? `(${pending})` : "";
+    const total = answered + pending;
+    $("#answered-count").textContent = `${answered} / ${total}`;
+    $("#answered-count").title = `${answered} of ${total} questions answered`;
+    $("#hidden-count").textContent = hidden ? `(${hidden})` : "";
+    const empty = $("#pending-empty");
+    empty.hidden = pending > 0;
+    empty.textContent = answered ? "No unanswered questions."
+      : this.host ? "No questions yet. Share the link: they will appear here."
+        : "No questions yet. Be the first to ask!";
+  }
+
+  onClick(event) {
+    const button = event.target.closest("[data-action]");
+    const row = button && button.closest("[data-qid]");
+    if (!row) return;
+    const action = button.dataset.action;
+    const qid = row.dataset.qid;
+    if (action === "upvote" || action === "downvote") this.vote(qid, action === "upvote");
+    if (action === "mark_answered" || action === "mark_not_answered") {
+      this.toggle(qid, "answered", action === "mark_answered");
+    }
+    if (action === "hide" || action === "unhide") this.toggle(qid, "hidden", action === "hide");
+  }
+
+  onAsked(qid, text, who) {
+    this.store.questions[qid] = { text, when: ulidSeconds(qid), who: who || undefined };
+    this.store.votedFor[qid] = true; // the server counts the asker's vote already
+    this.store.asked[qid] = true;
+    this.store.save();
+    this.local.addQuestion(qid);
+    this.render();
+  }
+
+  async vote(qid, up) {
+    if (this.busy.has(qid)) return;
+    const shown = this.local.apply(this.server || []).find((q) => q.qid === qid);
+    this.setVoted(qid, up);
+    const patch = this.patch(qid, "votes", Math.max(0, (shown ? shown.votes : 0) + (up ? 1 : -1)));
+    const undo = () => this.setVoted(qid, !up);
+    await this.act(qid, patch, () => api.vote(qid, up), (result) => result.votes, undo);
+  }
+
+  async toggle(qid, field, on) {
+    if (this.busy.has(qid)) return;
+    const optimistic = field === "hidden" ? on : (on ? Math.floor(serverNow()) : null);
+    const patch = this.patch(qid, field, optimistic);
+    const read = (result) => (field === "hidden" ? result.hidden : (result.answered ?? null));
+    await this.act(qid, patch, () => api.toggle(this.eid, this.secret, qid, field, on), read);
+  }
+
+  patch(qid, field, value) {
+    const patch = this.local.add(qid, field, value);
+    this.render();
+    return patch;
+  }
+
+  // Show the action at once, then settle it with the server's answer, or
+  // undo it and say why it failed.
+  async act(qid, patch, send, read, undo = () => {}) {
+    this.busy.add(qid);
+    try {
+      this.local.finish(patch, read(await send()));
+    } catch (error) {
+      this.local.drop(patch);
+      undo();
+      notice(error.message);
+    } finally {
+      this.busy.delete(qid);
+      this.render();
+    }
+  }
+
+  setVoted(qid, voted) {
+    if (voted) this.store.votedFor[qid] = true;
+    else delete this.store.votedFor[qid];
+    this.store.save();
+  }
+}

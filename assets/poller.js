@@ -1,0 +1,95 @@
+// When to fetch the list again. Every `interval` while the page is visible;
+// while the tab is hidden, back off (ten polls at 30 s, fifteen at 60 s, then
+// every 20 min) so a forgotten tab costs the laptop nothing. Paused by hand, or
+// automatically while the pause button is scrolled out of view, so that the
+// list does not move under a finger; only an automatic pause ends by itself.
+
+const HIDDEN_STEPS = [[10, 30e3], [25, 60e3], [Infinity, 20 * 60e3]];
+
+export class Poller {
+  /** tick() fetches once and never rejects; onChange(paused) redraws the toggle. */
+  constructor({ tick, interval, button, onChange }) {
+    this.tick = tick;
+    this.interval = interval;
+    this.button = button;
+    this.onChange = onChange;
+    this.paused = null; // null, "manual" or "auto"
+    this.running = false;
+    this.again = false;
+    this.hiddenPolls = 0;
+    this.timer = null;
+    this.stopped = false;
+  }
+
+  start() {
+    this.onVisibility = () => {
+      if (!document.hidden && !this.paused) this.now();
+    };
+    this.onClick = () => (this.paused ? this.resume() : this.pause("manual"));
+    document.addEventListener("visibilitychange", this.onVisibility);
+    this.button.addEventListener("click", this.onClick);
+    this.observer = new IntersectionObserver((entries) => this.onScroll(entries.pop()));
+    this.observer.observe(this.button);
+    this.onChange(this.paused);
+    this.now();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    document.removeEventListener("visibilitychange", this.onVisibility);
+    this.button.removeEventListener("click", this.onClick);
+    this.observer.disconnect();
+  }
+
+  /** Fetch as soon as possible (right after the fetch in flight, if any). */
+  async now() {
+    clearTimeout(this.timer);
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    await this.tick();
+    this.running = false;
+    if (this.again && !this.paused && !this.stopped) {
+      this.again = false;
+      this.now();
+      return;
+    }
+    this.schedule();
+  }
+
+  schedule() {
+    clearTimeout(this.timer);
+    if (this.paused || this.stopped) return;
+    this.timer = setTimeout(() => this.now(), this.delay());
+  }
+
+  delay() {
+    if (!document.hidden) {
+      this.hiddenPolls = 0;
+      return this.interval;
+    }
+    this.hiddenPolls += 1;
+    return HIDDEN_STEPS.find(([upTo]) => this.hiddenPolls <= upTo)[1];
+  }
+
+  pause(how) {
+    this.paused = how;
+    clearTimeout(this.timer);
+    this.onChange(this.paused);
+  }
+
+  resume() {
+    this.paused = null;
+    this.onChange(this.paused);
+    this.now();
+  }
+
+  onScroll(entry) {
+    if (!entry || this.stopped) return;
+    if (!entry.isIntersecting && !this.paused) this.pause("auto");
+    else if (entry.isIntersecting && this.paused === "auto") this.resume();
+  }
+}

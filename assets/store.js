@@ -1,0 +1,81 @@
+// What this browser remembers in localStorage. Per event (key `event::{eid}`):
+// the questions it voted for and asked, and the question texts, which never
+// change. Across events: the sessions created here and the name last signed with.
+
+const SESSIONS_KEY = "lanqa::sessions";
+const NAME_KEY = "lanqa::name";
+const MAX_SESSIONS = 8;
+
+function read(key) {
+  try {
+    const value = JSON.parse(localStorage.getItem(key));
+    return value && typeof value === "object" ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function write(key, value) {
+  try {
+    localStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // Private mode or a full disk: the page keeps working from memory.
+  }
+}
+
+export class EventStore {
+  constructor(eid) {
+    this.key = `event::${eid}`;
+    this.load();
+  }
+
+  load() {
+    const saved = read(this.key) || {};
+    this.votedFor = saved.votedFor || {};
+    this.asked = saved.asked || {};
+    this.questions = saved.questions || {};
+  }
+
+  save() {
+    const { votedFor, asked, questions } = this;
+    write(this.key, { votedFor, asked, questions });
+  }
+
+  /** Call onChange when another tab of this event writes; returns the unsubscribe. */
+  watch(onChange) {
+    const listener = (event) => {
+      if (event.key !== this.key) return;
+      this.load();
+      onChange();
+    };
+    addEventListener("storage", listener);
+    return () => removeEventListener("storage", listener);
+  }
+}
+
+/** Sessions created in this browser, newest first: [{id, secret, title, created}]. */
+export function recentSessions() {
+  const list = read(SESSIONS_KEY);
+  return Array.isArray(list) ? list : [];
+}
+
+export function rememberSession(session) {
+  const others = recentSessions().filter((s) => s.id !== session.id);
+  write(SESSIONS_KEY, [session, ...others].slice(0, MAX_SESSIONS));
+}
+
+export function savedName() {
+  try {
+    return localStorage.getItem(NAME_KEY) || "";
+  } catch {
+    return "";
+  }
+}
+
+export function saveName(name) {
+  try {
+    localStorage.setItem(NAME_KEY, name);
+  } catch {
+    // As above: nothing to do.
+  }
+}

@@ -1,0 +1,37 @@
+// Small page-wide helpers: finding elements and telling people what happened.
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+const NOTICE_MS = 6000;
+let noticeTimer = null;
+
+/** The banner at the top: connection trouble and the like; null clears it. */
+export function banner(text, kind = "problem") {
+  const element = $("#banner");
+  element.hidden = !text;
+  element.className = `banner ${kind}`;
+  if (element.textContent !== (text || "")) element.textContent = text || "";
+}
+
+/** A short-lived message at the bottom, for an action that failed. */
+export function notice(text) {
+  const element = $("#notice");
+  element.textContent = text;
+  element.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => (element.hidden = true), NOTICE_MS);
+}
+
+/** A message next to a form: kind is "problem" or "ok"; an ok one fades after a while. */
+export function say(element, text, kind) {
+  clearTimeout(element.fadeTimer);
+  element.textContent = text;
+  element.className = `form-message ${kind}`;
+  element.hidden = !text;
+  if (kind === "ok") element.fadeTimer = setTimeout(() => (element.hidden = true), NOTICE_MS);
+}
+
+/** Show one of the page's views (landing or event) and hide the other. */
+export function showView(id) {
+  for (const view of document.querySelectorAll("[data-view]")) view.hidden = view.id !== id;
+}
