@@ -8,6 +8,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from lanqa import api, pages
+from lanqa.fastpoll import FastPoll
 from lanqa.lists import Lists
 from lanqa.presence import Presence
 from lanqa.store import Store
@@ -39,6 +40,7 @@ def create_app(config):
     app.register_blueprint(pages.bp)
     app.before_request(read_body)
     app.register_error_handler(HTTPException, error_response)
+    app.wsgi_app = FastPoll(app)
     return app
 
 

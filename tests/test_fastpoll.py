@@ -1,0 +1,66 @@
+"""The guest poll answered in front of Flask gives exactly what Flask's route gives."""
+
+import pytest
+from werkzeug.test import Client
+
+VOTER = "abcdefghijklmnopqrstuv"
+
+
+@pytest.fixture
+def event(client):
+    created = client.post("/api/event").json
+    for text in ("First question here", "Second question <b>here</b>"):
+        client.post(f"/api/event/{created['id']}", json={"body": text})
+    return created["id"]
+
+
+def comparable(response):
+    # waitress adds a Date header to every response that has none.
+    headers = {k: v for k, v in response.headers.items() if k != "Date"}
+    return response.status_code, headers, response.data
+
+
+def test_fast_and_flask_answers_are_identical(app, event):
+    fast = Client(app.wsgi_app)
+    flask = Client(app.wsgi_app.flask)
+    path = f"/api/event/{event}/questions"
+    for client in (fast, flask):
+        client.set_cookie("lanqa_voter", VOTER)
+    first = comparable(fast.get(path))
+    assert first == comparable(flask.get(path))
+    etag = {"If-None-Match": first[1]["ETag"]}
+    assert comparable(fast.get(path, headers=etag)) == comparable(flask.get(path, headers=etag))
+
+
+def test_a_phone_with_its_cookie_is_answered_without_flask(app, client, event):
+    def not_flask():
+        raise AssertionError("Flask's route was used")
+
+    app.view_functions["api.guest_list"] = lambda eid: not_flask()
+    client.set_cookie("lanqa_voter", VOTER)
+    response = client.get(f"/api/event/{event}/questions")
+    assert response.status_code == 200 and len(response.json) == 2
+    again = client.get(
+        f"/api/event/{event}/questions", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert client.get(f"/api/event/{event}/devices/x").status_code == 401  # Flask still routes
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [("/api/event/01ARZ3NDEKTSV4RRFFQ69G5FAV/questions", 404), ("/api/event/nope/questions", 400)],
+)
+def test_unknown_or_malformed_events_fall_through_to_flask_errors(client, path, status):
+    client.set_cookie("lanqa_voter", VOTER)
+    response = client.get(path)
+    assert response.status_code == status and "error" in response.json
+
+
+def test_a_poll_counts_the_phone_as_present(client, event):
+    client.set_cookie("lanqa_voter", VOTER)
+    client.get(f"/api/event/{event}/questions")
+    assert (
+        client.application.extensions["presence"].count(event, client.application.config["CLOCK"]())
+        == 1
+    )
