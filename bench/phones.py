@@ -1,0 +1,323 @@
+"""A hall of phones against `lanqa serve`, on this machine's loopback only.
+
+Two benchmarks, each against servers this script starts and stops itself:
+
+  phones  N simulated phones, each with its own keep-alive connection and voter
+          cookie: polls the guest list every P seconds with If-None-Match, fetches
+          the text of questions it has not seen (batches of at most 25), votes about
+          3 times a minute, and 5% of them ask a question. Reports requests/s,
+          p50/p95/p99 latency, errors, and the server's CPU and peak memory.
+  ratio   closed-loop throughput of the guest-list poll (the 304 path, and the 200
+          path) against a bare waitress app that serves a constant response of the
+          same size with the same waitress settings, measured in the same run.
+
+    .venv/bin/python bench/phones.py phones --phones 2000 --interval 2 --duration 30
+    .venv/bin/python bench/phones.py ratio --questions 50 --duration 5
+
+Everything is bounded in time and talks to 127.0.0.1 only. Timings are reported,
+never asserted.
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lanqa.server import SETTINGS  # noqa: E402
+
+
+class Connection:
+    """A minimal HTTP/1.1 client on one connection; reconnects when the server closes."""
+
+    def __init__(self, port):
+        self.port, self.reader, self.writer, self.cookie = port, None, None, None
+
+    async def request(self, method, path, body=b"", headers=None):
+        """(status, headers, body, seconds); reconnecting is counted in the time."""
+        started = time.perf_counter()
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
+        if self.cookie:
+            lines.append(f"Cookie: {self.cookie}")
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(head[0].split()[1])
+        found = {}
+        for line in head[1:]:
+            if line:
+                name, _, value = line.partition(":")
+                found[name.strip().lower()] = value.strip()
+        length = int(found.get("content-length", 0))
+        data = await self.reader.readexactly(length) if length else b""
+        if "set-cookie" in found:
+            self.cookie = found["set-cookie"].split(";")[0]
+        if found.get("connection", "").lower() == "close":
+            self.close()
+        return status, found, data, time.perf_counter() - started
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+class Results:
+    def __init__(self):
+        self.latencies, self.errors, self.statuses, self.by_kind = [], 0, {}, {}
+
+    def record(self, kind, status, seconds):
+        self.latencies.append(seconds)
+        self.by_kind.setdefault(kind, []).append(seconds)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status >= 400:
+            self.errors += 1
+
+    def p99_by_kind(self):
+        return {
+            kind: round(percentile(values, 0.99) * 1000, 1) for kind, values in self.by_kind.items()
+        }
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0
+
+
+async def phone(port, eid, interval, end, results, asks, votes_per_minute=3.0):
+    conn, etag, known, voted, qids = Connection(port), None, set(), set(), []
+    ask_at = time.monotonic() + random.uniform(0, end - time.monotonic()) if asks else None
+    await asyncio.sleep(random.uniform(0, interval))
+    while time.monotonic() < end:
+        try:
+            status, headers, body, seconds = await conn.request(
+                "GET",
+                f"/api/event/{eid}/questions",
+                headers={"If-None-Match": etag} if etag else {},
+            )
+            results.record("poll", status, seconds)
+            if status == 200:
+                etag, qids = headers.get("etag"), [q["qid"] for q in json.loads(body)]
+                unseen = sorted(set(qids) - known)
+                for start in range(0, len(unseen), 25):
+                    batch = unseen[start : start + 25]
+                    status, _, _, seconds = await conn.request(
+                        "GET", "/api/questions/" + ",".join(batch)
+                    )
+                    results.record("details", status, seconds)
+                    known.update(batch)
+            if qids and random.random() < votes_per_minute * interval / 60:
+                qid = random.choice(qids)
+                direction = "down" if qid in voted else "up"
+                status, _, _, seconds = await conn.request("POST", f"/api/vote/{qid}/{direction}")
+                results.record("vote", status, seconds)
+                voted.symmetric_difference_update({qid})
+            if ask_at and time.monotonic() >= ask_at:
+                ask_at = None
+                text = json.dumps({"body": f"What about question {random.random():.6f}?"})
+                status, _, _, seconds = await conn.request(
+                    "POST", f"/api/event/{eid}", text.encode(), {"Content-Type": "application/json"}
+                )
+                results.record("ask", status, seconds)
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            results.errors += 1
+            conn.close()
+        await asyncio.sleep(interval * random.uniform(0.9, 1.1))
+    conn.close()
+
+
+class ProcessStats:
+    """CPU seconds and peak resident memory of a process, from /proc (Linux)."""
+
+    def __init__(self, pid):
+        self.pid, self.peak_rss = pid, 0
+
+    def cpu_seconds(self):
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks
+
+    def sample_rss(self):
+        status = Path(f"/proc/{self.pid}/status").read_text()
+        rss = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024
+        self.peak_rss = max(self.peak_rss, rss)
+
+
+async def run_phones(port, pid, eid, phones, interval, duration):
+    results, stats = Results(), ProcessStats(pid)
+    end = time.monotonic() + duration
+    cpu_before, started = stats.cpu_seconds(), time.monotonic()
+    askers = set(random.sample(range(phones), max(1, phones // 20)))
+    tasks = [
+        asyncio.create_task(phone(port, eid, interval, end, results, n in askers))
+        for n in range(phones)
+    ]
+    while time.monotonic() < end:
+        stats.sample_rss()
+        await asyncio.sleep(0.5)
+    await asyncio.gather(*tasks)
+    elapsed = time.monotonic() - started
+    return {
+        "phones": phones,
+        "requests/s": round(len(results.latencies) / elapsed),
+        "p50 ms": round(percentile(results.latencies, 0.50) * 1000, 1),
+        "p95 ms": round(percentile(results.latencies, 0.95) * 1000, 1),
+        "p99 ms": round(percentile(results.latencies, 0.99) * 1000, 1),
+        "errors": results.errors,
+        "server CPU %": round(100 * (stats.cpu_seconds() - cpu_before) / elapsed),
+        "server RSS MB": round(stats.peak_rss / 2**20, 1),
+        "statuses": dict(sorted(results.statuses.items())),
+        "p99 ms by kind": results.p99_by_kind(),
+    }
+
+
+async def closed_loop(port, path, headers, connections, duration):
+    """Requests/s with `connections` clients each sending the next request on a reply."""
+    count, end = 0, time.monotonic() + duration
+
+    async def client():
+        nonlocal count
+        conn = Connection(port)
+        while time.monotonic() < end:
+            await conn.request("GET", path, headers=headers)
+            count += 1
+        conn.close()
+
+    started = time.monotonic()
+    await asyncio.gather(*(client() for _ in range(connections)))
+    return count / (time.monotonic() - started)
+
+
+# The servers
+
+
+def start_lanqa(data_dir):
+    """`lanqa serve --port 0` in a subprocess: (process, port)."""
+    command = [sys.executable, "-m", "lanqa", "serve", "--port", "0", "--data-dir", str(data_dir)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in process.stdout:
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if found:
+            return process, int(found.group(1))
+    raise RuntimeError("lanqa serve did not start")
+
+
+def bare_server(status, size):
+    """A waitress app without Flask, serving `size` constant bytes: the baseline."""
+    from waitress.server import create_server
+
+    body = b"x" * size
+
+    def app(environ, start_response):
+        headers = [("Content-Type", "application/json"), ("ETag", '"constant"')]
+        if status == 200:
+            headers.append(("Content-Length", str(size)))
+        start_response({200: "200 OK", 304: "304 Not Modified"}[status], headers)
+        return [body] if status == 200 else []
+
+    server = create_server(app, host="127.0.0.1", port=0, **SETTINGS)
+    print(server.effective_port, flush=True)
+    server.run()
+
+
+def start_bare(status, size):
+    code = f"import bench.phones as b; b.bare_server({status}, {size})"
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=root, stdout=subprocess.PIPE, text=True
+    )
+    return process, int(process.stdout.readline())
+
+
+def stop(process):
+    process.terminate()
+    process.wait(10)
+    process.stdout.close()
+
+
+def seed(port, questions):
+    """A session with `questions` questions from as many devices; (event id, secret)."""
+
+    async def go():
+        created = await Connection(port).request("POST", "/api/event")
+        event = json.loads(created[2])
+        for n in range(questions):
+            body = json.dumps({"body": f"Benchmark question number {n}?"}).encode()
+            await Connection(port).request("POST", f"/api/event/{event['id']}", body)
+        return event["id"], event["secret"]
+
+    return asyncio.run(go())
+
+
+def table(rows):
+    columns = list(rows[0])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(row[c]) for c in columns) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("mode", choices=["phones", "ratio"])
+    parser.add_argument("--phones", type=int, nargs="+", default=[2000])
+    parser.add_argument("--interval", type=float, default=2.0)
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--questions", type=int, nargs="+", default=[50])
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args(argv)
+    rows = []
+    for questions in args.questions:
+        with tempfile.TemporaryDirectory() as data_dir:
+            server, port = start_lanqa(data_dir)
+            try:
+                eid, _ = seed(port, questions)
+                if args.mode == "phones":
+                    for phones in args.phones:
+                        row = asyncio.run(
+                            run_phones(port, server.pid, eid, phones, args.interval, args.duration)
+                        )
+                        rows.append({"questions": questions, **row})
+                        print(json.dumps(rows[-1]), flush=True)
+                else:
+                    rows += ratio_rows(port, eid, questions, args)
+            finally:
+                stop(server)
+    print(table(rows))
+
+
+def ratio_rows(port, eid, questions, args):
+    path = f"/api/event/{eid}/questions"
+    first = asyncio.run(Connection(port).request("GET", path))
+    etag, size = first[1]["etag"], len(first[2])
+    rows = []
+    for status, headers in ((304, {"If-None-Match": etag}), (200, {})):
+        ours = asyncio.run(closed_loop(port, path, headers, args.connections, args.duration))
+        bare, bare_port = start_bare(status, size)
+        try:
+            base = asyncio.run(closed_loop(bare_port, "/", {}, args.connections, args.duration))
+        finally:
+            stop(bare)
+        rows.append(
+            {
+                "path": f"guest list {status}",
+                "questions": questions,
+                "body bytes": size if status == 200 else 0,
+                "LanQA req/s": round(ours),
+                "bare waitress req/s": round(base),
+                "ratio": round(ours / base, 2),
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
