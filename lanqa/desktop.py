@@ -23,8 +23,18 @@ def gui_problem():
 class Bridge:
     """What the page in the window may call, as window.pywebview.api.*."""
 
-    def __init__(self):
+    def __init__(self, base_url):
+        self._base_url = base_url
         self._window = None
+
+    def open_projector(self, path):
+        """Open path (the event's projector page) in a second window, for a second screen."""
+        import webview
+
+        if not path.startswith("/event/"):
+            return False
+        webview.create_window("LanQA projector", self._base_url + path, width=1280, height=720)
+        return True
 
     def save_file(self, filename, content):
         """Ask where to save content (a native dialog); the path written, or None if cancelled."""
@@ -42,7 +52,7 @@ def open_window(url, storage):
     """Show url in the LanQA window; returns when the window is closed."""
     import webview
 
-    bridge = Bridge()
+    bridge = Bridge(url.rstrip("/"))
     window = webview.create_window(
         "LanQA", url, js_api=bridge, width=1280, height=820, min_size=(720, 540)
     )

@@ -13,7 +13,7 @@ class FakeWindow:
 
 
 def bridge_with(window):
-    bridge = desktop.Bridge()
+    bridge = desktop.Bridge("http://127.0.0.1:8471")
     bridge._window = window
     return bridge
 
@@ -36,6 +36,15 @@ def test_save_file_accepts_a_plain_path_from_the_dialog(tmp_path):
 def test_cancelling_the_dialog_writes_nothing(tmp_path):
     assert bridge_with(FakeWindow(None)).save_file("x.csv", "data") is None
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_projector_opens_only_lanqa_event_pages(monkeypatch):
+    opened = []
+    monkeypatch.setattr("webview.create_window", lambda title, url, **size: opened.append(url))
+    bridge = bridge_with(None)
+    assert bridge.open_projector("/event/01ARZ3NDEKTSV4RRFFQ69G5FAV/projector") is True
+    assert bridge.open_projector("https://example.com/") is False
+    assert opened == ["http://127.0.0.1:8471/event/01ARZ3NDEKTSV4RRFFQ69G5FAV/projector"]
 
 
 def test_no_display_means_no_window(monkeypatch):
