@@ -67,6 +67,8 @@ STAMP = """() => {
 def start_server(data_dir):
     """`lanqa serve --port 0` in a subprocess; returns (process, base url)."""
     command = [sys.executable, "-m", "lanqa", "serve", "--port", "0", "--data-dir", data_dir]
+    # One phone asks every few seconds here: far more than a person, so no limits.
+    command += ["--limits", "ask=100000/100000,vote=100000/100000"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in proc.stdout:
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import platformdirs
 
-from lanqa import desktop, export, net, qr
+from lanqa import desktop, export, limits, net, qr
 from lanqa.app import create_app
 from lanqa.demo import create_demo
 from lanqa.expiry import start_purger
@@ -40,13 +40,19 @@ def parser():
     serve = commands.add_parser("serve", help="run the server without a window")
     add_server_options(serve)
     serve.add_argument("--demo", action="store_true", help="also create a demo session")
+    serve.add_argument(
+        "--limits",
+        type=limits.parse,
+        default=None,
+        help="requests per minute per device/per address, e.g. ask=5/30,vote=60/600 (the default)",
+    )
     exporting = commands.add_parser("export", help="write a session's answered questions")
     exporting.add_argument("event_id", help="the session id (the part after /event/ in its link)")
     exporting.add_argument("--format", choices=sorted(export.FORMATS), default="csv")
     exporting.add_argument("--output", type=Path, help="file to write (default: print it)")
     exporting.add_argument("--all", action="store_true", help="also pending and hidden questions")
     add_data_dir(exporting)
-    top.set_defaults(demo=False)
+    top.set_defaults(demo=False, limits=None)
     return top
 
 
@@ -80,7 +86,8 @@ def data_dir(arg):
 def start(args):
     """Open the database and bind the port: (app, server, data folder)."""
     folder = data_dir(args.data_dir)
-    app = create_app({"DATABASE": folder / "lanqa.db", "HOST": args.host})
+    config = {"DATABASE": folder / "lanqa.db", "HOST": args.host, "RATE_LIMITS": args.limits}
+    app = create_app(config)
     start_purger(app.extensions["store"])
     port_file = folder / "port"
     port = args.port if args.port is not None else remembered_port(port_file)

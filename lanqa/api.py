@@ -6,6 +6,7 @@ import re
 import secrets
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from werkzeug.exceptions import TooManyRequests
 
 from lanqa import export, net, qr
 from lanqa.order import new_secret, new_ulid, parse_ulid
@@ -56,6 +57,7 @@ def ask(eid):
         abort(400, "A question needs at least two words.")
     if asker is not None and len(asker) > MAX_NAME:
         abort(400, f"The name is too long (max {MAX_NAME} characters).")
+    rate_limit("ask", "You are asking very fast: wait {}, then send it again.")
     qid = new_ulid(now())
     if not store().ask(eid, qid, text, asker, g.voter, now()):
         abort(404, EVENT_GONE)
@@ -101,6 +103,7 @@ def vote(qid, updown):
     qid = ulid_or_400(qid, "question")
     if updown not in ("up", "down"):
         abort(400, "Vote with 'up' or retract with 'down'.")
+    rate_limit("vote", "Too many votes in a short time: wait {}, then try again.")
     voted = store().vote(qid, g.voter, updown == "up", now())
     if voted is None:
         abort(404, QUESTION_GONE)
@@ -220,6 +223,13 @@ def ulid_or_400(text, what):
     if ulid is None:
         abort(400, f"The {what} id '{text[:40]}' is malformed: check the link.")
     return ulid
+
+
+def rate_limit(action, message):
+    wait = current_app.extensions["limits"].check(action, g.voter, request.remote_addr, now())
+    if wait:
+        duration = "1 second" if wait == 1 else f"{wait} seconds"
+        raise TooManyRequests(message.format(duration), retry_after=wait)
 
 
 def loopback_only():

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from lanqa import api, pages
 from lanqa.fastpoll import FastPoll
+from lanqa.limits import Limits
 from lanqa.lists import Lists
 from lanqa.presence import Presence
 from lanqa.store import Store
@@ -28,7 +29,8 @@ def assets_dir():
 
 
 def create_app(config):
-    """A LanQA app; config needs DATABASE (a file path) and may set ASSETS and CLOCK."""
+    """A LanQA app; config needs DATABASE (a file path), may set ASSETS, CLOCK, HOST and
+    RATE_LIMITS ({"ask": (per device, per address), "vote": ...}, per minute)."""
     app = Flask(__name__, static_folder=None)
     app.config.update(ASSETS=assets_dir(), CLOCK=time.time, MAX_CONTENT_LENGTH=MAX_BODY)
     app.config.update(config)
@@ -36,6 +38,7 @@ def create_app(config):
     app.extensions["store"] = store = Store(app.config["DATABASE"])
     app.extensions["lists"] = Lists(store)
     app.extensions["presence"] = Presence()
+    app.extensions["limits"] = Limits(app.config.get("RATE_LIMITS"))
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.before_request(read_body)

@@ -14,6 +14,10 @@ from conftest import RunningServer
 from lanqa import __main__ as lanqa_main
 
 
+# Many writes from one device and one address: more than the default rate limits allow.
+UNLIMITED = ("--limits", "ask=100000/100000,vote=100000/100000")
+
+
 def create_event(base):
     body = requests.post(base + "/api/event", timeout=5).json()
     return body["id"], body["secret"]
@@ -30,7 +34,7 @@ def host_list(base, eid, secret):
 
 
 def test_400_concurrent_votes_from_400_devices_all_land(serve):
-    server = serve()
+    server = serve(*UNLIMITED)
     eid, secret = create_event(server.url)
     qid = ask(requests.Session(), server.url, eid, "Who counts the votes?")
     start = threading.Barrier(100)
@@ -48,7 +52,7 @@ def test_400_concurrent_votes_from_400_devices_all_land(serve):
 
 
 def test_one_device_voting_twice_at_once_counts_once(serve):
-    server = serve()
+    server = serve(*UNLIMITED)
     eid, secret = create_event(server.url)
     qid = ask(requests.Session(), server.url, eid, "Can I vote twice?")
     device = requests.Session()
@@ -84,7 +88,7 @@ def write_until_stopped(base, eid, target, worker, asked, votes, stop):
 
 @pytest.mark.parametrize("attempt", range(3))
 def test_every_acknowledged_write_survives_sigkill(serve, tmp_path, attempt):
-    server = serve()
+    server = serve(*UNLIMITED)
     eid, secret = create_event(server.url)
     target = ask(requests.Session(), server.url, eid, "Vote for this one")
     asked, votes, stop = [], [], threading.Event()
@@ -103,7 +107,7 @@ def test_every_acknowledged_write_survives_sigkill(serve, tmp_path, attempt):
         writer.join()
     assert len(asked) > 20, "the writers barely ran before the kill"
 
-    restarted = serve(data_dir=server.data_dir)
+    restarted = serve(*UNLIMITED, data_dir=server.data_dir)
     after = {q["qid"]: q["votes"] for q in host_list(restarted.url, eid, secret)}
     assert set(asked) <= set(after)
     assert after[target] >= 1 + len(votes)
