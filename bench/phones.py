@@ -34,17 +34,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lanqa.server import SETTINGS  # noqa: E402
 
 
+def phone_address(n):
+    """A loopback address of its own for phone n, as each phone has on a LAN."""
+    return f"127.1.{n // 250}.{n % 250 + 1}"
+
+
 class Connection:
     """A minimal HTTP/1.1 client on one connection; reconnects when the server closes."""
 
-    def __init__(self, port):
-        self.port, self.reader, self.writer, self.cookie = port, None, None, None
+    def __init__(self, port, address="127.0.0.1"):
+        self.port, self.address, self.reader, self.writer, self.cookie = (
+            port,
+            address,
+            None,
+            None,
+            None,
+        )
 
     async def request(self, method, path, body=b"", headers=None):
         """(status, headers, body, seconds); reconnecting is counted in the time."""
         started = time.perf_counter()
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            self.reader, self.writer = await asyncio.open_connection(
+                "127.0.0.1", self.port, local_addr=(self.address, 0)
+            )
         lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
         if self.cookie:
             lines.append(f"Cookie: {self.cookie}")
@@ -93,8 +106,8 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0
 
 
-async def phone(port, eid, interval, end, results, asks, votes_per_minute=3.0):
-    conn, etag, known, voted, qids = Connection(port), None, set(), set(), []
+async def phone(port, n, eid, interval, end, results, asks, votes_per_minute=3.0):
+    conn, etag, known, voted, qids = Connection(port, phone_address(n)), None, set(), set(), []
     ask_at = time.monotonic() + random.uniform(0, end - time.monotonic()) if asks else None
     await asyncio.sleep(random.uniform(0, interval))
     while time.monotonic() < end:
@@ -157,7 +170,7 @@ async def run_phones(port, pid, eid, phones, interval, duration):
     cpu_before, started = stats.cpu_seconds(), time.monotonic()
     askers = set(random.sample(range(phones), max(1, phones // 20)))
     tasks = [
-        asyncio.create_task(phone(port, eid, interval, end, results, n in askers))
+        asyncio.create_task(phone(port, n, eid, interval, end, results, n in askers))
         for n in range(phones)
     ]
     while time.monotonic() < end:
@@ -183,16 +196,16 @@ async def closed_loop(port, path, headers, connections, duration):
     """Requests/s with `connections` clients each sending the next request on a reply."""
     count, end = 0, time.monotonic() + duration
 
-    async def client():
+    async def client(number):
         nonlocal count
-        conn = Connection(port)
+        conn = Connection(port, phone_address(number))
         while time.monotonic() < end:
             await conn.request("GET", path, headers=headers)
             count += 1
         conn.close()
 
     started = time.monotonic()
-    await asyncio.gather(*(client() for _ in range(connections)))
+    await asyncio.gather(*(client(n) for n in range(connections)))
     return count / (time.monotonic() - started)
 
 
@@ -251,7 +264,9 @@ def seed(port, questions):
         event = json.loads(created[2])
         for n in range(questions):
             body = json.dumps({"body": f"Benchmark question number {n}?"}).encode()
-            await Connection(port).request("POST", f"/api/event/{event['id']}", body)
+            await Connection(port, phone_address(n)).request(
+                "POST", f"/api/event/{event['id']}", body
+            )
         return event["id"], event["secret"]
 
     return asyncio.run(go())

@@ -117,12 +117,7 @@ def details(qids):
     wanted = list(dict.fromkeys(ulid_or_400(qid, "question") for qid in qids.split(",")))
     if len(wanted) > MAX_DETAILS:
         abort(400, f"Ask for at most {MAX_DETAILS} questions at a time.")
-    found = {}
-    for qid, row in store().details(wanted, now()).items():
-        found[qid] = {"text": row["text"], "when": row["created"]}
-        if row["who"] is not None:
-            found[qid]["who"] = row["who"]
-    response = jsonify(found)
+    response = jsonify(lists().details(wanted, now()))
     response.headers["Cache-Control"] = IMMUTABLE
     return response
 

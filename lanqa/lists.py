@@ -1,4 +1,5 @@
-"""The guest and host lists of each event, built once per change and served from memory.
+"""What phones ask for again and again, from memory: the guest and host lists of each
+event, built once per change, and the question texts, which never change.
 
 Phones poll every couple of seconds; almost every poll finds nothing new. A list is
 rebuilt only after a write to its event, or when time alone could change it (a question
@@ -28,6 +29,7 @@ class Lists:
     def __init__(self, store):
         self.store = store
         self._events = {}
+        self._details = {}
         self._built = {}
         self._versions = {}
         self._lock = threading.Lock()
@@ -41,6 +43,25 @@ class Lists:
                 return None
             self._events[eid] = found
         return found if now < found["created"] + EVENT_LIFETIME else None
+
+    def details(self, qids, now):
+        """{qid: {"text", "when", "who"?}} for the live questions among qids."""
+        missing = [qid for qid in qids if qid not in self._details]
+        if missing:
+            for qid, row in self.store.details(missing, now).items():
+                item = {"text": row["text"], "when": row["created"]}
+                if row["who"] is not None:
+                    item["who"] = row["who"]
+                gone = min(
+                    row["created"] + QUESTION_LIFETIME, row["event_created"] + EVENT_LIFETIME
+                )
+                self._details[qid] = (item, gone)
+        found = {}
+        for qid in qids:
+            cached = self._details.get(qid)
+            if cached and now < cached[1]:
+                found[qid] = cached[0]
+        return found
 
     def changed(self, eid):
         """Call after a write to eid's questions has committed."""

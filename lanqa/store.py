@@ -176,11 +176,13 @@ class Store:
         )
 
     def details(self, qids, now):
-        """{qid: row with text, who, created} for the live questions among qids."""
+        """{qid: row with text, who, created, event_created} for the live questions among qids."""
         marks = ", ".join(f":q{i}" for i in range(len(qids)))
         params = {**self._cutoffs(now), **{f"q{i}": qid for i, qid in enumerate(qids)}}
         rows = self._rows(
-            f"SELECT q.id, q.text, q.who, q.created FROM {LIVE} AND q.id IN ({marks})", params
+            "SELECT q.id, q.text, q.who, q.created, e.created AS event_created"
+            f" FROM {LIVE} AND q.id IN ({marks})",
+            params,
         )
         return {row["id"]: row for row in rows}
 

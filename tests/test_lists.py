@@ -97,3 +97,15 @@ def test_a_cached_event_is_gone_the_moment_it_expires(client, event, clock):
     assert client.get(f"/api/event/{eid}/questions").status_code == 200
     clock.now += 60 * 86400
     assert client.get(f"/api/event/{eid}/questions").status_code == 404
+
+
+def test_question_texts_are_read_once_and_vanish_when_they_expire(client, event, clock, sql_calls):
+    eid, _ = event
+    qid = client.post(f"/api/event/{eid}", json={"body": "Cached text here"}).json["id"]
+    assert client.get(f"/api/questions/{qid}").json[qid]["text"] == "Cached text here"
+    before = len(sql_calls)
+    for _ in range(5):
+        assert qid in client.get(f"/api/questions/{qid}").json
+    assert len(sql_calls) == before
+    clock.now += 30 * 86400
+    assert client.get(f"/api/questions/{qid}").json == {}
