@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -51,8 +52,15 @@ class Connection:
             None,
         )
 
-    async def request(self, method, path, body=b"", headers=None):
+    async def request(self, method, path, body=b"", headers=None, timeout=10):
         """(status, headers, body, seconds); reconnecting is counted in the time."""
+        try:
+            return await asyncio.wait_for(self._request(method, path, body, headers), timeout)
+        except TimeoutError:
+            self.close()
+            raise
+
+    async def _request(self, method, path, body, headers):
         started = time.perf_counter()
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(
@@ -85,10 +93,13 @@ class Connection:
 
 
 class Results:
-    def __init__(self):
+    def __init__(self, since):
         self.latencies, self.errors, self.statuses, self.by_kind = [], 0, {}, {}
+        self.since = since  # the warm-up ends: requests before are not counted
 
     def record(self, kind, status, seconds):
+        if time.monotonic() < self.since:
+            return
         self.latencies.append(seconds)
         self.by_kind.setdefault(kind, []).append(seconds)
         self.statuses[status] = self.statuses.get(status, 0) + 1
@@ -108,7 +119,7 @@ def percentile(values, share):
 
 async def phone(port, n, eid, interval, end, results, asks, votes_per_minute=3.0):
     conn, etag, known, voted, qids = Connection(port, phone_address(n)), None, set(), set(), []
-    ask_at = time.monotonic() + random.uniform(0, end - time.monotonic()) if asks else None
+    ask_at = random.uniform(time.monotonic(), end) if asks else None
     await asyncio.sleep(random.uniform(0, interval))
     while time.monotonic() < end:
         try:
@@ -141,7 +152,7 @@ async def phone(port, n, eid, interval, end, results, asks, votes_per_minute=3.0
                     "POST", f"/api/event/{eid}", text.encode(), {"Content-Type": "application/json"}
                 )
                 results.record("ask", status, seconds)
-        except (OSError, asyncio.IncompleteReadError, ValueError):
+        except (OSError, asyncio.IncompleteReadError, ValueError, TimeoutError):
             results.errors += 1
             conn.close()
         await asyncio.sleep(interval * random.uniform(0.9, 1.1))
@@ -164,15 +175,18 @@ class ProcessStats:
         self.peak_rss = max(self.peak_rss, rss)
 
 
-async def run_phones(port, pid, eid, phones, interval, duration):
-    results, stats = Results(), ProcessStats(pid)
-    end = time.monotonic() + duration
-    cpu_before, started = stats.cpu_seconds(), time.monotonic()
+async def run_phones(port, pid, eid, phones, interval, duration, warmup):
+    """Phones join during the warm-up (they all fetch every text then); then measure."""
+    started = time.monotonic() + warmup
+    results, stats = Results(since=started), ProcessStats(pid)
+    end = started + duration
     askers = set(random.sample(range(phones), max(1, phones // 20)))
     tasks = [
         asyncio.create_task(phone(port, n, eid, interval, end, results, n in askers))
         for n in range(phones)
     ]
+    await asyncio.sleep(warmup)
+    cpu_before = stats.cpu_seconds()
     while time.monotonic() < end:
         stats.sample_rss()
         await asyncio.sleep(0.5)
@@ -219,6 +233,8 @@ def start_lanqa(data_dir):
     for line in process.stdout:
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         if found:
+            # Keep reading its output: a full pipe would stop the server mid-run.
+            threading.Thread(target=process.stdout.read, daemon=True).start()
             return process, int(found.group(1))
     raise RuntimeError("lanqa serve did not start")
 
@@ -285,6 +301,7 @@ def main(argv=None):
     parser.add_argument("--phones", type=int, nargs="+", default=[2000])
     parser.add_argument("--interval", type=float, default=2.0)
     parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--warmup", type=float, default=None, help="default: 2 poll intervals")
     parser.add_argument("--questions", type=int, nargs="+", default=[50])
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args(argv)
@@ -297,7 +314,15 @@ def main(argv=None):
                 if args.mode == "phones":
                     for phones in args.phones:
                         row = asyncio.run(
-                            run_phones(port, server.pid, eid, phones, args.interval, args.duration)
+                            run_phones(
+                                port,
+                                server.pid,
+                                eid,
+                                phones,
+                                args.interval,
+                                args.duration,
+                                args.interval * 2 if args.warmup is None else args.warmup,
+                            )
                         )
                         rows.append({"questions": questions, **row})
                         print(json.dumps(rows[-1]), flush=True)

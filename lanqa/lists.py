@@ -44,6 +44,10 @@ class Lists:
             self._events[eid] = found
         return found if now < found["created"] + EVENT_LIFETIME else None
 
+    def details_json(self, qids, now):
+        """The JSON body of /api/questions/{qids}: {qid: {"text", "when", "who"?}}."""
+        return json.dumps(self.details(qids, now), separators=(",", ":")).encode()
+
     def details(self, qids, now):
         """{qid: {"text", "when", "who"?}} for the live questions among qids."""
         missing = [qid for qid in qids if qid not in self._details]

@@ -20,16 +20,30 @@ def comparable(response):
     return response.status_code, headers, response.data
 
 
-def test_fast_and_flask_answers_are_identical(app, event):
-    fast = Client(app.wsgi_app)
-    flask = Client(app.wsgi_app.flask)
-    path = f"/api/event/{event}/questions"
-    for client in (fast, flask):
+@pytest.fixture
+def fast_and_flask(app):
+    """Two clients with a voter cookie: one through the fast layer, one straight to Flask."""
+    clients = Client(app.wsgi_app), Client(app.wsgi_app.flask)
+    for client in clients:
         client.set_cookie("lanqa_voter", VOTER)
+    return clients
+
+
+def test_fast_and_flask_lists_are_identical(fast_and_flask, event):
+    fast, flask = fast_and_flask
+    path = f"/api/event/{event}/questions"
     first = comparable(fast.get(path))
     assert first == comparable(flask.get(path))
     etag = {"If-None-Match": first[1]["ETag"]}
     assert comparable(fast.get(path, headers=etag)) == comparable(flask.get(path, headers=etag))
+
+
+def test_fast_and_flask_question_texts_are_identical(fast_and_flask, event):
+    fast, flask = fast_and_flask
+    qids = [q["qid"] for q in fast.get(f"/api/event/{event}/questions").json]
+    for ids in (qids, qids[:1], [*qids, qids[0]], ["01ARZ3NDEKTSV4RRFFQ69G5FAV"]):
+        path = "/api/questions/" + ",".join(ids)
+        assert comparable(fast.get(path)) == comparable(flask.get(path))
 
 
 def test_a_phone_with_its_cookie_is_answered_without_flask(app, client, event):
@@ -37,6 +51,7 @@ def test_a_phone_with_its_cookie_is_answered_without_flask(app, client, event):
         raise AssertionError("Flask's route was used")
 
     app.view_functions["api.guest_list"] = lambda eid: not_flask()
+    app.view_functions["api.details"] = lambda qids: not_flask()
     client.set_cookie("lanqa_voter", VOTER)
     response = client.get(f"/api/event/{event}/questions")
     assert response.status_code == 200 and len(response.json) == 2
@@ -44,12 +59,19 @@ def test_a_phone_with_its_cookie_is_answered_without_flask(app, client, event):
         f"/api/event/{event}/questions", headers={"If-None-Match": response.headers["ETag"]}
     )
     assert again.status_code == 304
+    qids = ",".join(q["qid"] for q in response.json)
+    assert len(client.get(f"/api/questions/{qids}").json) == 2
     assert client.get(f"/api/event/{event}/devices/x").status_code == 401  # Flask still routes
 
 
 @pytest.mark.parametrize(
     "path, status",
-    [("/api/event/01ARZ3NDEKTSV4RRFFQ69G5FAV/questions", 404), ("/api/event/nope/questions", 400)],
+    [
+        ("/api/event/01ARZ3NDEKTSV4RRFFQ69G5FAV/questions", 404),
+        ("/api/event/nope/questions", 400),
+        ("/api/questions/01ARZ3NDEKTSV4RRFFQ69G5FAV,nope", 400),
+        ("/api/questions/" + ",".join(f"01ARZ3NDEKTSV4RRFFQ69G5F{n:02d}" for n in range(101)), 400),
+    ],
 )
 def test_unknown_or_malformed_events_fall_through_to_flask_errors(client, path, status):
     client.set_cookie("lanqa_voter", VOTER)
