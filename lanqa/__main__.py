@@ -11,7 +11,7 @@ from pathlib import Path
 
 import platformdirs
 
-from lanqa import desktop, export, limits, net, qr
+from lanqa import desktop, export, limits, logs, net, qr
 from lanqa.app import create_app
 from lanqa.demo import create_demo
 from lanqa.expiry import start_purger
@@ -86,6 +86,7 @@ def data_dir(arg):
 def start(args):
     """Open the database and bind the port: (app, server, data folder)."""
     folder = data_dir(args.data_dir)
+    logs.write_to(folder)
     config = {"DATABASE": folder / "lanqa.db", "HOST": args.host, "RATE_LIMITS": args.limits}
     app = create_app(config)
     start_purger(app.extensions["store"])

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from lanqa import api, pages
+from lanqa import api, logs, pages
 from lanqa.fastpoll import FastPoll
 from lanqa.limits import Limits
 from lanqa.lists import Lists
@@ -41,7 +41,9 @@ def create_app(config):
     app.extensions["limits"] = Limits(app.config.get("RATE_LIMITS"))
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.before_request(logs.start_timer)
     app.before_request(read_body)
+    app.after_request(logs.log_request)
     app.register_error_handler(HTTPException, error_response)
     app.wsgi_app = FastPoll(app)
     return app

@@ -8,7 +8,7 @@ from waitress.server import create_server
 SETTINGS = {
     "threads": 8,
     # Each phone keeps a connection open; waitress's default of 100 times out a hall.
-    "connection_limit": 2000,
+    "connection_limit": 5000,
     # select() fails above 1024 file descriptors.
     "asyncore_use_poll": sys.platform != "win32",
     "channel_timeout": 120,

@@ -492,3 +492,17 @@ def test_share_qr_is_an_svg_image(client, event, lan):
     response = client.get(f"/api/event/{event[0]}/qr.svg")
     assert response.mimetype == "image/svg+xml"
     assert response.data.startswith(b"<?xml") and b"<svg" in response.data
+
+
+def test_an_unexpected_failure_is_a_json_500_that_loses_nothing(tmp_path, monkeypatch):
+    from lanqa.app import create_app
+
+    app = create_app({"DATABASE": tmp_path / "crash.db"})
+    client = app.test_client()
+    eid, _ = create(client)
+    qid = ask(client, eid)
+    monkeypatch.setattr(app.extensions["store"], "vote", lambda *a: 1 / 0)
+    message = assert_error(app.test_client().post(f"/api/vote/{qid}/up"), 500)
+    assert "try again" in message
+    assert guest_list(client, eid) == [{"qid": qid, "votes": 1, "hidden": False}]
+    app.extensions["store"].close()

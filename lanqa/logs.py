@@ -1,0 +1,68 @@
+"""Structured logs: a JSON line per request and per error, in the data folder.
+
+Host secrets travel in paths, so every path and message is redacted before it is
+written. Guest polls are answered before Flask and are not logged: in a hall they
+would be a thousand lines a second saying nothing.
+"""
+
+import json
+import logging
+import re
+import time
+from logging.handlers import RotatingFileHandler
+
+from flask import g, request
+
+# The secret's place in host paths: /event/{eid}/{secret} (a page) and
+# /api/event/{eid}/{questions,devices,export}/{secret}...
+SECRET = re.compile(
+    r"(/api/event/[^/\s]+/(?:questions|devices|export)/|(?<![\w/])/event/[^/\s]+/)[^/\s?\"']+"
+)
+requests_log = logging.getLogger("lanqa.requests")
+
+
+def redact(text):
+    return SECRET.sub(r"\1***", text)
+
+
+class JsonLines(logging.Formatter):
+    def format(self, record):
+        line = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(record.created)),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+            **getattr(record, "fields", {}),
+        }
+        if record.exc_info:
+            line["error"] = redact(self.formatException(record.exc_info))
+        return json.dumps(line, ensure_ascii=False)
+
+
+def write_to(folder):
+    """Send LanQA's, Flask's and waitress's logs to folder/lanqa.log (rotated at 1 MB)."""
+    handler = RotatingFileHandler(folder / "lanqa.log", maxBytes=1_000_000, backupCount=3)
+    handler.setFormatter(JsonLines())
+    for name in ("lanqa", "waitress"):
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if isinstance(h, RotatingFileHandler)]:
+            logger.removeHandler(old)
+            old.close()
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+def start_timer():
+    g.started = time.perf_counter()
+
+
+def log_request(response):
+    fields = {
+        "method": request.method,
+        "path": redact(request.path),
+        "status": response.status_code,
+        "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+        "client": request.remote_addr,
+    }
+    requests_log.info("request", extra={"fields": fields})
+    return response
