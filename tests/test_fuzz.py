@@ -1,0 +1,108 @@
+"""Random requests at every route: never a 5xx, and every error is a JSON sentence."""
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lanqa.app import create_app
+
+# Each route with the method it answers; random methods are tried too.
+ROUTES = [
+    ("POST", "/api/event"),
+    ("GET", "/api/event/{eid}"),
+    ("POST", "/api/event/{eid}"),
+    ("GET", "/api/event/{eid}/questions"),
+    ("GET", "/api/event/{eid}/questions/{secret}"),
+    ("POST", "/api/event/{eid}/questions/{secret}/{qid}/toggle/{prop}"),
+    ("POST", "/api/vote/{qid}/{updown}"),
+    ("GET", "/api/questions/{qids}"),
+    ("GET", "/api/event/{eid}/share"),
+    ("GET", "/api/event/{eid}/qr.svg"),
+    ("GET", "/api/event/{eid}/devices/{secret}"),
+    ("GET", "/api/event/{eid}/export/{secret}"),
+    ("GET", "/api/local/events"),
+    ("GET", "/"),
+    ("GET", "/event/{eid}"),
+    ("GET", "/event/{eid}/{secret}"),
+    ("GET", "/assets/{name}"),
+    ("GET", "/{anything}"),
+]
+METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+CONTENT_TYPES = [
+    None,
+    "application/json",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/json; charset=latin-1",
+]
+
+ULIDS = st.from_regex(r"[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}", fullmatch=True)
+TEXT = st.text(max_size=40).filter(lambda t: "/" not in t and "?" not in t and "#" not in t)
+
+
+def test_random_requests_never_give_a_server_error(tmp_path):
+    app = create_app(
+        {
+            "DATABASE": tmp_path / "fuzz.db",
+            "RATE_LIMITS": {"ask": (10**6, 10**6), "vote": (10**6, 10**6)},
+        }
+    )
+    client = app.test_client()
+    event = client.post("/api/event", json={"title": "Fuzz"}).json
+    qid = client.post(f"/api/event/{event['id']}", json={"body": "Seed question"}).json["id"]
+    ids = st.one_of(st.just(event["id"]), st.just(qid), ULIDS, TEXT)
+    parts = {
+        "eid": ids,
+        "qid": ids,
+        "secret": st.one_of(st.just(event["secret"]), TEXT),
+        "prop": st.sampled_from(["hidden", "answered", "pinned", ""]),
+        "updown": st.sampled_from(["up", "down", "sideways"]),
+        "qids": st.lists(ids, max_size=5).map(",".join),
+        "name": st.sampled_from(["app.js", "style.css", "../lanqa/app.py", "nope", "%2e%2e/x"]),
+        "anything": TEXT,
+    }
+    scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=60)
+    json_values = st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(["body", "asker", "title"]) | st.text(max_size=5), inner, max_size=3
+            )
+        ),
+        max_leaves=6,
+    )
+    bodies = st.one_of(
+        st.none(),
+        st.binary(max_size=1500),
+        st.text(max_size=300),
+        st.sampled_from(["on", "off", "{", "[]", '"text"', "5"]),
+        json_values.map(json.dumps),
+    )
+    routes = st.one_of(
+        st.sampled_from(ROUTES),
+        st.tuples(st.sampled_from(METHODS), st.sampled_from([path for _, path in ROUTES])),
+    )
+
+    @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        route=routes,
+        values=st.fixed_dictionaries(parts),
+        body=bodies,
+        content_type=st.sampled_from(CONTENT_TYPES),
+        query=st.sampled_from(["", "?format=csv", "?format=xlsx&all=1", "?ip=1.2.3.4", "?x=%ff"]),
+    )
+    def check(route, values, body, content_type, query):
+        method, path = route[0], route[1].format(**values) + query
+        headers = {"Content-Type": content_type} if content_type else {}
+        response = client.open(path, method=method, data=body, headers=headers)
+        assert response.status_code < 500, (method, path, body, response.data[:200])
+        if response.status_code >= 400 and method != "HEAD":
+            assert response.mimetype == "application/json", (method, path, response.data[:200])
+            assert isinstance(response.json["error"], str) and response.json["error"]
+        response.close()
+
+    check()
+    app.extensions["store"].close()
