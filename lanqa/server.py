@@ -11,7 +11,12 @@ SETTINGS = {
     "connection_limit": 5000,
     # select() fails above 1024 file descriptors.
     "asyncore_use_poll": sys.platform != "win32",
-    "channel_timeout": 120,
+    # An idle or stalled connection is closed after a minute; phones reconnect.
+    "channel_timeout": 60,
+    "cleanup_interval": 10,
+    # Request bodies are capped at 1 KiB by the app (a JSON 413); this is the outer wall.
+    "max_request_body_size": 65536,
+    "max_request_header_size": 16384,
     "ident": "LanQA",
 }
 

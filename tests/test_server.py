@@ -179,3 +179,23 @@ def test_the_port_used_is_remembered_for_next_time(tmp_path):
     _, server_again, _ = lanqa_main.start(again)
     server_again.close()
     assert server_again.port == server.port
+
+
+def test_slow_and_idle_clients_do_not_hold_up_anyone_else(serve):
+    server = serve()
+    eid, _ = create_event(server.url)
+    stalled = []
+    for n in range(300):
+        conn = socket.create_connection(("127.0.0.1", server.port))
+        if n % 2:  # half send a request line and then nothing more
+            conn.sendall(b"GET /api/event/" + eid.encode() + b" HTTP/1.1\r\nHost: x\r\n")
+        stalled.append(conn)
+    try:
+        started = time.monotonic()
+        for _ in range(20):
+            assert requests.get(f"{server.url}/api/event/{eid}", timeout=10).status_code == 200
+        # Blocked would mean waiting for the 10 s timeouts; a second is generous.
+        assert time.monotonic() - started < 5
+    finally:
+        for conn in stalled:
+            conn.close()
