@@ -100,11 +100,12 @@ class Results:
     def record(self, kind, status, seconds):
         if time.monotonic() < self.since:
             return
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status >= 400 or status == 0:  # 0: no answer at all
+            self.errors += 1
+            return
         self.latencies.append(seconds)
         self.by_kind.setdefault(kind, []).append(seconds)
-        self.statuses[status] = self.statuses.get(status, 0) + 1
-        if status >= 400:
-            self.errors += 1
 
     def p99_by_kind(self):
         return {
@@ -153,7 +154,7 @@ async def phone(port, n, eid, interval, end, results, asks, votes_per_minute=3.0
                 )
                 results.record("ask", status, seconds)
         except (OSError, asyncio.IncompleteReadError, ValueError, TimeoutError):
-            results.errors += 1
+            results.record("failed", 0, 0)
             conn.close()
         await asyncio.sleep(interval * random.uniform(0.9, 1.1))
     conn.close()
@@ -163,7 +164,7 @@ class ProcessStats:
     """CPU seconds and peak resident memory of a process, from /proc (Linux)."""
 
     def __init__(self, pid):
-        self.pid, self.peak_rss = pid, 0
+        self.pid, self.rss = pid, []
 
     def cpu_seconds(self):
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -171,8 +172,7 @@ class ProcessStats:
 
     def sample_rss(self):
         status = Path(f"/proc/{self.pid}/status").read_text()
-        rss = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024
-        self.peak_rss = max(self.peak_rss, rss)
+        self.rss.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
 
 
 async def run_phones(port, pid, eid, phones, interval, duration, warmup):
@@ -186,12 +186,13 @@ async def run_phones(port, pid, eid, phones, interval, duration, warmup):
         for n in range(phones)
     ]
     await asyncio.sleep(warmup)
-    cpu_before = stats.cpu_seconds()
+    cpu_before, client_before = stats.cpu_seconds(), time.process_time()
     while time.monotonic() < end:
         stats.sample_rss()
         await asyncio.sleep(0.5)
     await asyncio.gather(*tasks)
     elapsed = time.monotonic() - started
+    rss = stats.rss
     return {
         "phones": phones,
         "requests/s": round(len(results.latencies) / elapsed),
@@ -200,7 +201,9 @@ async def run_phones(port, pid, eid, phones, interval, duration, warmup):
         "p99 ms": round(percentile(results.latencies, 0.99) * 1000, 1),
         "errors": results.errors,
         "server CPU %": round(100 * (stats.cpu_seconds() - cpu_before) / elapsed),
-        "server RSS MB": round(stats.peak_rss / 2**20, 1),
+        "client CPU %": round(100 * (time.process_time() - client_before) / elapsed),
+        # first / last / peak: a flat line over a long run means no leak
+        "server RSS MB": f"{rss[0]:.0f} / {rss[-1]:.0f} / {max(rss):.0f}",
         "statuses": dict(sorted(results.statuses.items())),
         "p99 ms by kind": results.p99_by_kind(),
     }

@@ -1,0 +1,30 @@
+"""The load benchmark runs and reports (its timings are read by people, not asserted)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "phones.py"
+
+
+def run(*args):
+    done = subprocess.run(
+        [sys.executable, str(BENCH), *args], capture_output=True, text=True, timeout=300
+    )
+    print(done.stdout)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
+def test_a_hundred_phones_for_five_seconds():
+    [row] = run("phones", "--phones", "100", "--duration", "5", "--interval", "1")
+    assert row["phones"] == 100 and row["requests/s"] > 0
+    assert row["errors"] == 0
+    assert set(row["p99 ms by kind"]) >= {"poll", "details"}
+
+
+def test_the_ratio_benchmark_compares_with_bare_waitress():
+    rows = run("ratio", "--questions", "10", "--duration", "1", "--connections", "4")
+    assert [r["path"] for r in rows] == ["guest list 304", "guest list 200"]
+    assert all(r["LanQA req/s"] > 0 and r["bare waitress req/s"] > 0 for r in rows)
