@@ -13,7 +13,6 @@ from conftest import RunningServer
 
 from lanqa import __main__ as lanqa_main
 
-
 # Many writes from one device and one address: more than the default rate limits allow.
 UNLIMITED = ("--limits", "ask=100000/100000,vote=100000/100000")
 
