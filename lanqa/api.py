@@ -1,4 +1,4 @@
-"""The JSON API, path for path the one wewerewondering.com serves (see SPEC.md section 2)."""
+"""The JSON API: the routes of wewerewondering.com, path for path, plus LanQA's own."""
 
 import hmac
 import ipaddress

@@ -73,7 +73,7 @@ class Lists:
             self._versions[eid] = self._versions.get(eid, 0) + 1
 
     def get(self, eid, host, now):
-        """(body, etag) of the list; the body is JSON in SPEC order."""
+        """(body, etag) of the list; the body is JSON, ranked as in order.rank."""
         key = (eid, host)
         built = self._built.get(key)
         if built and built.version == self._versions.get(eid, 0) and now < built.valid_until:

@@ -1,4 +1,4 @@
-"""The HTTP API, rule by rule (SPEC section 2)."""
+"""The HTTP API, rule by rule: paths, shapes, status codes, caching, expiry."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""The order of the lists (SPEC section 3)."""
+"""The order of the lists: open questions by votes, then hotness; answered and hidden last."""
 
 from lanqa.order import hotness, new_ulid, parse_ulid, rank, ulid_ms
 
