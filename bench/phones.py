@@ -226,12 +226,45 @@ async def closed_loop(port, path, headers, connections, duration):
     return count / (time.monotonic() - started)
 
 
+async def run_votes(port, eid, connections, duration):
+    """Closed-loop upvotes, each from a new device (no cookie); then check that all landed."""
+    _, _, body, _ = await Connection(port).request("GET", f"/api/event/{eid}/questions")
+    qids = [q["qid"] for q in json.loads(body)]
+    before = sum(q["votes"] for q in json.loads(body))
+    latencies, end = [], time.monotonic() + duration
+
+    async def device_stream(number):
+        conn = Connection(port, phone_address(number))
+        while time.monotonic() < end:
+            conn.cookie = None  # every vote comes from a device the server has not seen
+            status, _, _, seconds = await conn.request(
+                "POST", f"/api/vote/{random.choice(qids)}/up"
+            )
+            if status == 200:
+                latencies.append(seconds)
+        conn.close()
+
+    started = time.monotonic()
+    await asyncio.gather(*(device_stream(n) for n in range(connections)))
+    elapsed = time.monotonic() - started
+    _, _, body, _ = await Connection(port).request("GET", f"/api/event/{eid}/questions")
+    return {
+        "connections": connections,
+        "votes/s": round(len(latencies) / elapsed),
+        "p50 ms": round(percentile(latencies, 0.50) * 1000, 1),
+        "p99 ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "acknowledged": len(latencies),
+        "counted": sum(q["votes"] for q in json.loads(body)) - before,
+    }
+
+
 # The servers
 
 
-def start_lanqa(data_dir):
+def start_lanqa(data_dir, *extra):
     """`lanqa serve --port 0` in a subprocess: (process, port)."""
     command = [sys.executable, "-m", "lanqa", "serve", "--port", "0", "--data-dir", str(data_dir)]
+    command += extra
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in process.stdout:
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -300,7 +333,7 @@ def table(rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=["phones", "ratio"])
+    parser.add_argument("mode", choices=["phones", "ratio", "votes"])
     parser.add_argument("--phones", type=int, nargs="+", default=[2000])
     parser.add_argument("--interval", type=float, default=2.0)
     parser.add_argument("--duration", type=float, default=20.0)
@@ -309,9 +342,11 @@ def main(argv=None):
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args(argv)
     rows = []
+    # The vote benchmark measures the write path, so it lifts the rate limits.
+    extra = ["--limits", "ask=1000000/1000000,vote=1000000/1000000"] if args.mode == "votes" else []
     for questions in args.questions:
         with tempfile.TemporaryDirectory() as data_dir:
-            server, port = start_lanqa(data_dir)
+            server, port = start_lanqa(data_dir, *extra)
             try:
                 eid, _ = seed(port, questions)
                 if args.mode == "phones":
@@ -329,6 +364,9 @@ def main(argv=None):
                         )
                         rows.append({"questions": questions, **row})
                         print(json.dumps(rows[-1]), flush=True)
+                elif args.mode == "votes":
+                    rows.append(asyncio.run(run_votes(port, eid, args.connections, args.duration)))
+                    print(json.dumps(rows[-1]), flush=True)
                 else:
                     rows += ratio_rows(port, eid, questions, args)
             finally:

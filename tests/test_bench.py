@@ -28,3 +28,8 @@ def test_the_ratio_benchmark_compares_with_bare_waitress():
     rows = run("ratio", "--questions", "10", "--duration", "1", "--connections", "4")
     assert [r["path"] for r in rows] == ["guest list 304", "guest list 200"]
     assert all(r["LanQA req/s"] > 0 and r["bare waitress req/s"] > 0 for r in rows)
+
+
+def test_the_vote_benchmark_counts_every_acknowledged_vote():
+    [row] = run("votes", "--questions", "5", "--duration", "1", "--connections", "4")
+    assert row["acknowledged"] > 0 and row["counted"] == row["acknowledged"]
