@@ -94,7 +94,7 @@ export const toggle = (eid, secret, qid, property, on) =>
 export const questionDetails = (qids, fresh = false) =>
   call("GET", `/api/questions/${qids.map(enc).join(",")}`, { fresh });
 
-export const share = (eid, ip) => call("GET", `/api/event/${enc(eid)}/share${ipQuery(ip)}`);
+export const share = (eid, ip) => call("GET", `/api/event/${enc(eid)}/share${query({ ip })}`);
 
 /** {"devices": n}: devices that loaded this event's list in the last minute. */
 export const devices = (eid, secret) =>
@@ -103,9 +103,37 @@ export const devices = (eid, secret) =>
 /** Recent events with their secrets; answers only on the laptop running LanQA. */
 export const localEvents = () => call("GET", "/api/local/events");
 
-export const qrUrl = (eid, ip) => `/api/event/${enc(eid)}/qr.svg${ipQuery(ip)}`;
+/** The QR code's address; a new version makes the browser fetch it again. */
+export const qrUrl = (eid, ip, version = 0) =>
+  `/api/event/${enc(eid)}/qr.svg${query({ ip, v: version || null })}`;
 
-const ipQuery = (ip) => (ip ? `?ip=${enc(ip)}` : "");
+/** Where to download an export: format is csv, md, json or html; all adds pending and hidden. */
+export const exportUrl = (eid, secret, format, { all = false, download = false } = {}) =>
+  `/api/event/${enc(eid)}/export/${enc(secret)}` +
+  query({ format, all: all ? 1 : null, download: download ? 1 : null });
+
+/** "?a=1&b=2" from the parameters that have a value, or "". */
+function query(params) {
+  const pairs = Object.entries(params).filter(([, value]) => value !== null && value !== undefined);
+  const text = new URLSearchParams(pairs).toString();
+  return text ? `?${text}` : "";
+}
+
+/** An export as {filename, text}, for saving it from the desktop window. */
+export async function exportFile(eid, secret, format, all) {
+  const response = await send("GET", exportUrl(eid, secret, format, { all, download: true }),
+    { fresh: true });
+  if (!response.ok) throw await failure(response);
+  const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+  let text;
+  try {
+    // ignoreBOM keeps the byte-order mark that tells Excel the CSV is UTF-8.
+    text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await response.arrayBuffer());
+  } catch {
+    throw new ApiError(0, OFFLINE);
+  }
+  return { filename: named ? named[1] : `lanqa-questions.${format}`, text };
+}
 
 /** The question list, or null when it has not changed since `etag` (a 304). */
 export async function listQuestions(eid, secret, etag) {

@@ -1,21 +1,29 @@
-// Entry point: /event/{id} is the guest view, /event/{id}/{secret} the host
-// view, anything else the start page. Moving between them is a full page
-// load, so each view starts clean.
+// Entry point: /event/{id} is the guest view, /event/{id}/projector the
+// projector view, /event/{id}/{secret} the host view, anything else the start
+// page. Moving between them is a full page load, so each view starts clean.
 
 import { getEvent } from "./api.js";
 import { EventView } from "./event.js";
 import { showLanding } from "./landing.js";
+import { ProjectorView } from "./projector.js";
 import { banner, showView } from "./ui.js";
 
 const RETRY_MS = 2000;
 
 function route() {
-  const [first, eid, secret] = location.pathname.split("/").filter(Boolean);
-  if (first === "event" && eid) openEvent(eid, secret);
-  else showLanding();
+  const [first, eid, second] = location.pathname.split("/").filter(Boolean);
+  if (first !== "event" || !eid) {
+    showLanding();
+  } else if (second === "projector") {
+    // Not a secret: those are exactly 30 letters and digits.
+    openEvent(eid, "projector", (id, title) => new ProjectorView(id, title).start());
+  } else {
+    openEvent(eid, "event", (id, title) => new EventView(id, second, title).start());
+  }
 }
 
-async function openEvent(eid, secret) {
+/** Check that the event exists, then show view and start() it with the id and title. */
+async function openEvent(eid, view, start) {
   let event;
   for (;;) {
     try {
@@ -32,8 +40,8 @@ async function openEvent(eid, secret) {
     }
   }
   banner(null);
-  showView("event");
-  new EventView(eid.toUpperCase(), secret, event && event.title).start();
+  showView(view);
+  start(eid.toUpperCase(), event && event.title);
 }
 
 route();

@@ -3,12 +3,13 @@
 // every 20 min) so a forgotten tab costs the laptop nothing. Paused by hand, or
 // automatically while the pause button is scrolled out of view, so that the
 // list does not move under a finger; only an automatic pause ends by itself.
+// Without a button (the projector view) it never pauses.
 
 const HIDDEN_STEPS = [[10, 30e3], [25, 60e3], [Infinity, 20 * 60e3]];
 
 export class Poller {
   /** tick() fetches once and never rejects; onChange(paused) redraws the toggle. */
-  constructor({ tick, interval, button, onChange }) {
+  constructor({ tick, interval, button = null, onChange = () => {} }) {
     this.tick = tick;
     this.interval = interval;
     this.button = button;
@@ -27,9 +28,11 @@ export class Poller {
     };
     this.onClick = () => (this.paused ? this.resume() : this.pause("manual"));
     document.addEventListener("visibilitychange", this.onVisibility);
-    this.button.addEventListener("click", this.onClick);
-    this.observer = new IntersectionObserver((entries) => this.onScroll(entries.pop()));
-    this.observer.observe(this.button);
+    if (this.button) {
+      this.button.addEventListener("click", this.onClick);
+      this.observer = new IntersectionObserver((entries) => this.onScroll(entries.pop()));
+      this.observer.observe(this.button);
+    }
     this.onChange(this.paused);
     this.now();
   }
@@ -38,8 +41,10 @@ export class Poller {
     this.stopped = true;
     clearTimeout(this.timer);
     document.removeEventListener("visibilitychange", this.onVisibility);
-    this.button.removeEventListener("click", this.onClick);
-    this.observer.disconnect();
+    if (this.button) {
+      this.button.removeEventListener("click", this.onClick);
+      this.observer.disconnect();
+    }
   }
 
   /** Fetch as soon as possible (right after the fetch in flight, if any). */

@@ -150,7 +150,8 @@ export class Rows {
   }
 }
 
-function setText(element, text) {
+/** Set text only when it differs, so an unchanged row causes no redraw. */
+export function setText(element, text) {
   if (element.textContent !== text) element.textContent = text;
 }
 

@@ -1,20 +1,42 @@
 // The host's share panel: the guest link on this laptop's local network
-// address, its QR code, a copy button, and a network chooser when the laptop
-// is on more than one.
+// address, its QR code, a copy button, a network chooser when the laptop is on
+// more than one, the projector view, and the export menu.
 
-import { devices, qrUrl, share } from "./api.js";
-import { $ } from "./ui.js";
+import { devices } from "./api.js";
+import { bridge } from "./desktop.js";
+import { exportMenu } from "./export.js";
+import { GuestLink } from "./guestlink.js";
+import { $, notice } from "./ui.js";
 
 const COPIED_MS = 1500;
 const DEVICES_MS = 5000;
 
 export function sharePanel(panel, eid, secret) {
+  const link = new GuestLink(eid, (info, qr) => show(panel, info, qr));
   const chooser = $("#share-network", panel);
-  chooser.addEventListener("change", () => load(panel, eid, chooser.value));
+  chooser.addEventListener("change", () => link.choose(chooser.value));
   $("#share-event-button", panel).addEventListener("click", () => copy(panel));
-  load(panel, eid, null);
+  $("#projector-button", panel).addEventListener("click", () => openProjector(eid, link.ip));
+  exportMenu($("#export-menu", panel), eid, secret);
+  link.start();
   // Give this page's own first poll a moment to be counted.
   setTimeout(() => countDevices($("#share-devices", panel), eid, secret), 1500);
+}
+
+// In the desktop window the projector gets a window of its own, which can be
+// moved to the second screen; in a browser, a new tab does the same job.
+async function openProjector(eid, ip) {
+  const path = `/event/${eid}/projector${ip ? `?ip=${encodeURIComponent(ip)}` : ""}`;
+  const open = bridge("open_projector");
+  if (!open) {
+    window.open(path, "_blank", "noopener");
+    return;
+  }
+  try {
+    if (!(await open(path))) notice("The projector view could not be opened.");
+  } catch (error) {
+    notice(`The projector view could not be opened: ${error.message}`);
+  }
 }
 
 // How many devices follow along: the speaker sees the room join.
@@ -31,18 +53,11 @@ async function countDevices(element, eid, secret) {
   setTimeout(() => countDevices(element, eid, secret), DEVICES_MS);
 }
 
-async function load(panel, eid, ip) {
-  let info;
-  try {
-    info = await share(eid, ip);
-  } catch {
-    // Still offer something: the link this page was opened with, minus the secret.
-    info = { url: `${location.origin}/event/${eid}`, lan: true, addresses: [] };
-  }
+function show(panel, info, qr) {
   const link = $("#share-link", panel);
   link.href = info.url;
   link.textContent = info.url;
-  $("#share-qr", panel).src = qrUrl(eid, ip);
+  $("#share-qr", panel).src = qr;
   $("#share-qr-box", panel).hidden = !info.lan;
   $("#share-offline", panel).hidden = info.lan;
   networks(panel, info);

@@ -22,16 +22,16 @@ export function notice(text) {
   noticeTimer = setTimeout(() => (element.hidden = true), NOTICE_MS);
 }
 
-/** A message next to a form: kind is "problem" or "ok"; an ok one fades after a while. */
-export function say(element, text, kind) {
+/** A message next to a form: kind is "problem" or "ok"; an ok one fades unless fade is false. */
+export function say(element, text, kind, { fade = kind === "ok" } = {}) {
   clearTimeout(element.fadeTimer);
   element.textContent = text;
   element.className = `form-message ${kind}`;
   element.hidden = !text;
-  if (kind === "ok") element.fadeTimer = setTimeout(() => (element.hidden = true), NOTICE_MS);
+  if (fade) element.fadeTimer = setTimeout(() => (element.hidden = true), NOTICE_MS);
 }
 
-/** Show one of the page's views (landing or event) and hide the other. */
+/** Show one of the page's views (landing, event or projector) and hide the others. */
 export function showView(id) {
   for (const view of document.querySelectorAll("[data-view]")) view.hidden = view.id !== id;
 }

@@ -38,16 +38,23 @@ class Visitors:
         self.requests = []
         self.errors = []
 
-    def open(self, path, phone=True, **options):
+    def open(self, path, phone=True, prepare=None, **options):
+        """A new person's page at path; prepare(page) runs before it loads."""
         size = self.chromium.phone if phone else {"viewport": {"width": 1280, "height": 800}}
-        context = self.chromium.browser.new_context(**size, base_url=self.server.url, **options)
+        context = self.chromium.browser.new_context(**{**size, **options}, base_url=self.server.url)
         context.on("request", lambda request: self.requests.append(request.url))
+        # Every page of the context, also the tabs the page itself opens.
+        context.on("page", self.watch)
         self.contexts.append(context)
         page = context.new_page()
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("console", self.note_blocked)
+        if prepare:
+            prepare(page)
         page.goto(path)
         return page
+
+    def watch(self, page):
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self.note_blocked)
 
     def note_blocked(self, message):
         # The page must work under the server's Content-Security-Policy.
@@ -92,6 +99,15 @@ def ask_api(server, eid, text, asker=None):
 
 def host_list(server, eid, secret):
     return requests.get(f"{server.url}/api/event/{eid}/questions/{secret}", timeout=5).json()
+
+
+def until(page, expression, timeout=5.0):
+    """Wait until the page finds expression true (wait_for_function's polling needs eval, which
+    the page's Content-Security-Policy forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)
 
 
 def row(page, text, section="pending"):

@@ -1,0 +1,160 @@
+// The projector view (/event/{id}/projector), for a second screen the whole
+// room reads from afar: the title, a big QR code with the join link, and the
+// top open questions with their votes, live. Nothing on it can be clicked but
+// "Full screen": it is for reading, and the speaker acts in the host view.
+
+import { listQuestions } from "./api.js";
+import { DetailsLoader } from "./details.js";
+import { GuestLink } from "./guestlink.js";
+import { Poller } from "./poller.js";
+import { Rows, setText } from "./rows.js";
+import { $, banner, notice } from "./ui.js";
+
+const POLL_MS = 1000; // one screen on the laptop itself: it can afford the host's pace
+const TOP = 5;
+const IDLE_MS = 3000;
+
+/** Projector rows: the vote count and the text, no buttons. */
+class ProjectorRows extends Rows {
+  fill(item, details) {
+    const row = this.row(item.qid);
+    setText(row.querySelector("[data-votes]"), String(item.votes));
+    setText(row.querySelector(".projector-unit"), item.votes === 1 ? "vote" : "votes");
+    setText(row.querySelector(".projector-text"), details.text);
+    const who = row.querySelector(".projector-who");
+    who.hidden = !details.who;
+    if (details.who) setText(who, `by ${details.who}`);
+  }
+}
+
+export class ProjectorView {
+  constructor(eid, title) {
+    Object.assign(this, { eid, title });
+    this.list = null;
+    this.etag = null;
+    this.shownKey = null;
+    this.rows = new ProjectorRows($("#projector-template"));
+    // Texts in memory only: writing the browser's per-event store from here
+    // could undo what a guest or host tab of the same event saved meanwhile.
+    this.texts = { questions: {}, save() {} };
+    this.details = new DetailsLoader(this.texts, () => this.render());
+  }
+
+  start() {
+    document.body.classList.add("is-projector");
+    document.title = `Projector: ${this.title || "Live Q&A"} · LanQA`;
+    $("#projector-title").textContent = this.title || "Questions from the room";
+    const ip = new URLSearchParams(location.search).get("ip");
+    new GuestLink(this.eid, (info, qr) => this.showLink(info, qr), ip).start();
+    fullScreenButton($("#fullscreen-button"));
+    hideIdlePointer();
+    this.poller = new Poller({ tick: () => this.poll(), interval: POLL_MS });
+    this.poller.start();
+    addEventListener("resize", () => this.fit());
+  }
+
+  showLink(info, qr) {
+    const [origin, path] = splitUrl(info.url);
+    setText($("#projector-link-origin"), origin);
+    setText($("#projector-link-path"), path);
+    $("#projector-qr").src = qr;
+    // Without a local network, phones cannot reach the link either: say so instead.
+    for (const part of $(".projector-join").children) part.hidden = !info.lan;
+    $("#projector-offline").hidden = info.lan;
+  }
+
+  async poll() {
+    try {
+      const fresh = await listQuestions(this.eid, null, this.etag);
+      banner(null);
+      if (fresh && Array.isArray(fresh.list)) Object.assign(this, fresh);
+      this.render();
+    } catch (error) {
+      if (error.status === 0 || error.status >= 500 || error.status === 429) {
+        banner(error.status ? `${error.message} Retrying…` : "Lost connection, retrying…");
+        return;
+      }
+      // The session is gone (or never was): asking again will not help.
+      this.poller.stop();
+      banner(error.message);
+    }
+  }
+
+  render() {
+    if (this.list === null) return;
+    const open = this.list.filter((q) => !q.hidden && q.answered === undefined);
+    // A few more than shown, so a question that climbs in has its text ready.
+    this.details.want(open.slice(0, TOP * 2).map((q) => q.qid));
+    const shown = open.slice(0, TOP).filter((q) => this.texts.questions[q.qid]);
+    const key = JSON.stringify([shown, open.length, this.list.length]);
+    if (key === this.shownKey) return;
+    this.shownKey = key;
+    this.open = open.length;
+    const empty = $("#projector-empty");
+    empty.hidden = open.length > 0;
+    empty.textContent = open.length < this.list.length
+      ? "All questions answered — scan to ask another" : "No questions yet — scan to ask";
+    this.rows.arrange(() => {
+      for (const item of shown) this.rows.fill(item, this.texts.questions[item.qid]);
+      this.rows.place($("#projector-list"), shown.map((q) => q.qid));
+      this.fit();
+    });
+  }
+
+  // Long questions or a small screen: show only the questions that fit whole,
+  // rather than cut the last one in half. At least the top one is shown.
+  fit() {
+    const list = $("#projector-list");
+    const rows = [...list.children];
+    rows.forEach((row) => (row.hidden = false));
+    const bottom = list.getBoundingClientRect().bottom + 1;
+    const over = rows.findIndex((row, i) => i > 0 && row.getBoundingClientRect().bottom > bottom);
+    const visible = over < 0 ? rows.length : over;
+    rows.forEach((row, index) => (row.hidden = index >= visible));
+    const rest = (this.open || 0) - visible;
+    // Emptied rather than hidden: its line stays, so the list's room does not change.
+    setText($("#projector-more"), rest > 0 && visible
+      ? `${rest} more ${rest === 1 ? "question" : "questions"} on your phone` : "");
+  }
+}
+
+/** "http://10.0.0.5:8471/event/01J…" -> ["http://10.0.0.5:8471", "/event/01J…"]. */
+function splitUrl(url) {
+  const at = url.indexOf("/event/");
+  return at < 0 ? [url, ""] : [url.slice(0, at), url.slice(at)];
+}
+
+// Shown only while the screen is not full screen already (by this button or F11).
+function fullScreenButton(button) {
+  const full = matchMedia("(display-mode: fullscreen)");
+  const update = () => {
+    button.hidden = !document.fullscreenEnabled || Boolean(document.fullscreenElement)
+      || full.matches;
+  };
+  button.addEventListener("click", () => {
+    document.documentElement.requestFullscreen()
+      .catch(() => notice("This browser would not go full screen: try F11."));
+  });
+  // "F" does the same from the keyboard, the pointer being on another screen.
+  addEventListener("keydown", (event) => {
+    if (event.key.toLowerCase() === "f" && !button.hidden && !event.ctrlKey && !event.metaKey) {
+      button.click();
+    }
+  });
+  document.addEventListener("fullscreenchange", update);
+  full.addEventListener("change", update);
+  update();
+}
+
+// The pointer and the button fade out while the mouse rests, so nothing but
+// the content is on the big screen; any movement or key brings them back.
+function hideIdlePointer() {
+  let timer = null;
+  const wake = () => {
+    document.body.classList.remove("idle");
+    clearTimeout(timer);
+    timer = setTimeout(() => document.body.classList.add("idle"), IDLE_MS);
+  };
+  for (const type of ["pointermove", "pointerdown", "keydown"]) addEventListener(type, wake);
+  wake();
+}
