@@ -139,7 +139,9 @@ def share(eid):
 def share_qr(eid):
     found = live_event(eid)
     _, chosen = share_address()
-    return Response(qr.svg(guest_url(found["id"], chosen)), mimetype="image/svg+xml")
+    response = Response(qr.svg(guest_url(found["id"], chosen)), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-cache"  # the address may change
+    return response
 
 
 @bp.get("/event/<eid>/devices/<secret>")

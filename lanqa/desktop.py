@@ -26,15 +26,26 @@ class Bridge:
     def __init__(self, base_url):
         self._base_url = base_url
         self._window = None
+        self._projector = None
 
     def open_projector(self, path):
-        """Open path (the event's projector page) in a second window, for a second screen."""
+        """Show path (an event's projector page) in a second window, for a second screen."""
         import webview
 
         if not path.startswith("/event/"):
             return False
-        webview.create_window("LanQA projector", self._base_url + path, width=1280, height=720)
+        if self._projector:
+            self._projector.load_url(self._base_url + path)
+            self._projector.show()
+            return True
+        self._projector = webview.create_window(
+            "LanQA projector", self._base_url + path, width=1280, height=720
+        )
+        self._projector.events.closed += self._forget_projector
         return True
+
+    def _forget_projector(self):
+        self._projector = None
 
     def save_file(self, filename, content):
         """Ask where to save content (a native dialog); the path written, or None if cancelled."""

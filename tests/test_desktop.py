@@ -38,13 +38,39 @@ def test_cancelling_the_dialog_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_projector_opens_only_lanqa_event_pages(monkeypatch):
+class FakeProjector:
+    def __init__(self, url):
+        self.urls, self.shown = [url], 0
+        self.events = type("Events", (), {"closed": Handlers()})()
+
+    def load_url(self, url):
+        self.urls.append(url)
+
+    def show(self):
+        self.shown += 1
+
+
+class Handlers(list):
+    def __iadd__(self, handler):
+        self.append(handler)
+        return self
+
+
+def test_the_projector_opens_once_and_only_for_lanqa_event_pages(monkeypatch):
     opened = []
-    monkeypatch.setattr("webview.create_window", lambda title, url, **size: opened.append(url))
+    monkeypatch.setattr(
+        "webview.create_window",
+        lambda title, url, **size: opened.append(FakeProjector(url)) or opened[-1],
+    )
     bridge = bridge_with(None)
-    assert bridge.open_projector("/event/01ARZ3NDEKTSV4RRFFQ69G5FAV/projector") is True
+    path = "/event/01ARZ3NDEKTSV4RRFFQ69G5FAV/projector"
     assert bridge.open_projector("https://example.com/") is False
-    assert opened == ["http://127.0.0.1:8471/event/01ARZ3NDEKTSV4RRFFQ69G5FAV/projector"]
+    assert bridge.open_projector(path) is True
+    assert bridge.open_projector(path) is True
+    [window] = opened
+    assert window.urls == ["http://127.0.0.1:8471" + path] * 2 and window.shown == 1
+    window.events.closed[0]()  # the projector window was closed: the next click opens anew
+    assert bridge.open_projector(path) is True and len(opened) == 2
 
 
 def test_no_display_means_no_window(monkeypatch):
