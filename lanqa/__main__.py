@@ -42,7 +42,7 @@ def parser():
     serve.add_argument("--demo", action="store_true", help="also create a demo session")
     serve.add_argument(
         "--limits",
-        type=limits.parse,
+        type=limits_arg,
         default=None,
         help="requests per minute per device/per address, e.g. ask=5/30,vote=60/600 (the default)",
     )
@@ -54,6 +54,13 @@ def parser():
     add_data_dir(exporting)
     top.set_defaults(demo=False, limits=None)
     return top
+
+
+def limits_arg(text):
+    try:
+        return limits.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def add_server_options(command):

@@ -63,3 +63,11 @@ def test_invalid_requests_do_not_use_up_the_limit(client, eid):
     for _ in range(10):
         assert client.post(f"/api/event/{eid}", json={"body": "one"}).status_code == 400
     assert ask(client, eid).status_code == 200
+
+
+def test_the_command_line_explains_a_wrong_limit(capsys):
+    from lanqa.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["serve", "--limits", "ask=5"])
+    assert "'ask=5': write it as ask=5/30 or vote=60/600" in capsys.readouterr().err
