@@ -33,6 +33,7 @@ class Lists:
         self._built = {}
         self._versions = {}
         self._lock = threading.Lock()
+        self._building = threading.Lock()
 
     def event(self, eid, now):
         """The live event row as a dict, or None; events never change, so they stay cached."""
@@ -75,15 +76,23 @@ class Lists:
     def get(self, eid, host, now):
         """(body, etag) of the list; the body is JSON, ranked as in order.rank."""
         key = (eid, host)
-        built = self._built.get(key)
-        if built and built.version == self._versions.get(eid, 0) and now < built.valid_until:
-            return built.body, built.etag
-        # Read the version before the rows: a write that lands meanwhile bumps it,
-        # so this build is never mistaken for a newer one.
-        version = self._versions.get(eid, 0)
-        built = self._build(eid, host, now, version)
-        self._built[key] = built
+        built = self._fresh(key, now)
+        if built is None:
+            # One build at a time: the polls that arrive meanwhile wait and share it.
+            with self._building:
+                built = self._fresh(key, now)
+                if built is None:
+                    # Read the version before the rows: a write that lands meanwhile
+                    # bumps it, so this build is never mistaken for a newer one.
+                    version = self._versions.get(eid, 0)
+                    built = self._built[key] = self._build(eid, host, now, version)
         return built.body, built.etag
+
+    def _fresh(self, key, now):
+        built = self._built.get(key)
+        if built and built.version == self._versions.get(key[0], 0) and now < built.valid_until:
+            return built
+        return None
 
     def _build(self, eid, host, now, version):
         items, valid_until = [], now + 3600
