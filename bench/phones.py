@@ -98,7 +98,7 @@ class Results:
         self.since = since  # the warm-up ends: requests before are not counted
 
     def record(self, kind, status, seconds):
-        if time.monotonic() < self.since:
+        if time.monotonic() - seconds < self.since:  # sent during the warm-up
             return
         self.statuses[status] = self.statuses.get(status, 0) + 1
         if status >= 400 or status == 0:  # 0: no answer at all
@@ -118,10 +118,10 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0
 
 
-async def phone(port, n, eid, interval, end, results, asks, votes_per_minute=3.0):
+async def phone(port, n, eid, interval, join, end, results, asks, votes_per_minute=3.0):
     conn, etag, known, voted, qids = Connection(port, phone_address(n)), None, set(), set(), []
     ask_at = random.uniform(time.monotonic(), end) if asks else None
-    await asyncio.sleep(random.uniform(0, interval))
+    await asyncio.sleep(join)
     while time.monotonic() < end:
         try:
             status, headers, body, seconds = await conn.request(
@@ -176,13 +176,16 @@ class ProcessStats:
 
 
 async def run_phones(port, pid, eid, phones, interval, duration, warmup):
-    """Phones join during the warm-up (they all fetch every text then); then measure."""
+    """Phones join evenly over most of the warm-up (people do not all scan the QR code in
+    the same second) and fetch every text then; then measure."""
     started = time.monotonic() + warmup
     results, stats = Results(since=started), ProcessStats(pid)
     end = started + duration
     askers = set(random.sample(range(phones), max(1, phones // 20)))
     tasks = [
-        asyncio.create_task(phone(port, n, eid, interval, end, results, n in askers))
+        asyncio.create_task(
+            phone(port, n, eid, interval, n / phones * warmup * 0.7, end, results, n in askers)
+        )
         for n in range(phones)
     ]
     await asyncio.sleep(warmup)
@@ -337,7 +340,9 @@ def main(argv=None):
     parser.add_argument("--phones", type=int, nargs="+", default=[2000])
     parser.add_argument("--interval", type=float, default=2.0)
     parser.add_argument("--duration", type=float, default=20.0)
-    parser.add_argument("--warmup", type=float, default=None, help="default: 2 poll intervals")
+    parser.add_argument(
+        "--warmup", type=float, default=None, help="default: 3 poll intervals, at least 10 s"
+    )
     parser.add_argument("--questions", type=int, nargs="+", default=[50])
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args(argv)
@@ -359,7 +364,7 @@ def main(argv=None):
                                 phones,
                                 args.interval,
                                 args.duration,
-                                args.interval * 2 if args.warmup is None else args.warmup,
+                                max(10, 3 * args.interval) if args.warmup is None else args.warmup,
                             )
                         )
                         rows.append({"questions": questions, **row})
