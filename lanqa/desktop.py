@@ -16,7 +16,10 @@ def gui_problem():
 
         webview.initialize()
     except Exception as error:  # ImportError, WebViewException, a broken GTK or Qt
-        return str(error) or type(error).__name__
+        reason = str(error) or type(error).__name__
+        if sys.platform.startswith("linux"):
+            reason += "; on Debian or Ubuntu, install gir1.2-webkit2-4.1 for the window"
+        return reason
     return None
 
 
@@ -59,8 +62,10 @@ class Bridge:
         return str(path)
 
 
-def open_window(url, storage):
-    """Show url in the LanQA window; returns when the window is closed."""
+def open_window(url, storage, then=None):
+    """Show url in the LanQA window; returns when the window is closed.
+
+    then(window), if given, runs in a thread of its own once the window exists."""
     import webview
 
     bridge = Bridge(url.rstrip("/"))
@@ -70,4 +75,4 @@ def open_window(url, storage):
     bridge._window = window
     window.events.loaded += lambda: print("Window ready.", flush=True)
     # Not private: the page keeps its voter cookie and cached questions between runs.
-    webview.start(private_mode=False, storage_path=str(storage))
+    webview.start(then, window, private_mode=False, storage_path=str(storage))

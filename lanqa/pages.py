@@ -1,6 +1,8 @@
 """The HTML routes: the one-page web client, its files, and the security headers."""
 
-from flask import Blueprint, current_app, send_from_directory
+import ipaddress
+
+from flask import Blueprint, current_app, request, send_from_directory
 
 bp = Blueprint("pages", __name__)
 
@@ -14,6 +16,11 @@ SECURITY_HEADERS = {
     # The host link carries the secret: never let it leave in a Referer.
     "Referrer-Policy": "no-referrer",
 }
+# The desktop window's bridge (pywebview) runs its own code through eval(); pages
+# served to the laptop itself allow that, pages served to phones do not.
+WINDOW_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace(
+    "script-src 'self'", "script-src 'self' 'unsafe-eval'"
+)
 
 
 @bp.get("/")
@@ -22,6 +29,8 @@ SECURITY_HEADERS = {
 def client(eid=None, secret=None):
     response = send_from_directory(current_app.config["ASSETS"], "index.html")
     response.headers["Cache-Control"] = "no-cache"
+    if ipaddress.ip_address(request.remote_addr).is_loopback:
+        response.headers["Content-Security-Policy"] = WINDOW_CSP
     return response
 
 

@@ -506,3 +506,13 @@ def test_an_unexpected_failure_is_a_json_500_that_loses_nothing(tmp_path, monkey
     assert "try again" in message
     assert guest_list(client, eid) == [{"qid": qid, "votes": 1, "hidden": False}]
     app.extensions["store"].close()
+
+
+def test_only_pages_served_to_the_laptop_itself_allow_eval(client):
+    phone = client.get("/", environ_base={"REMOTE_ADDR": "192.168.1.50"})
+    laptop = client.get("/")
+    assert "unsafe-eval" not in phone.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-eval';" in laptop.headers["Content-Security-Policy"]
+    for response in (phone, laptop):
+        assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+        response.close()

@@ -85,15 +85,13 @@ def center_of(path, rgb):
 
 
 def lanqa_window(conn):
-    def find(window):
-        for child in window.query_tree().children:
-            if child.get_wm_name() == "LanQA":
-                return child
-            if found := find(child):
-                return found
-        return None
-
-    return find(conn.screen().root)
+    """The LanQA window on screen (GTK's hidden group-leader window may share its name)."""
+    [window] = [
+        window
+        for window in conn.screen().root.query_tree().children
+        if window.get_wm_name() == "LanQA" and window.get_attributes().map_state == X.IsViewable
+    ]
+    return window
 
 
 def click(conn, x, y):
@@ -181,3 +179,15 @@ def test_window_shows_a_qr_code_of_the_lan_guest_link_and_closes_cleanly(display
             app.kill()
             app.wait()
         app.stdout.close()
+
+
+def test_the_page_in_the_window_can_reach_the_save_and_projector_bridge(display, tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "window_bridge.py"), str(tmp_path)],
+        env={**os.environ, "DISPLAY": display},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "save_file: function" in done.stdout, done.stdout + done.stderr[-3000:]
+    assert "open_projector: function" in done.stdout
