@@ -22,7 +22,9 @@ from test_window import (
     accent_colour,
     center_of,
     close,
+    ended,
     lanqa_window,
+    launch,
     screenshot,
     wait_for,
 )
@@ -148,31 +150,16 @@ def test_bundled_server_answers_phones_without_python(bundle, lan, tmp_path):
         assert app.wait(10) == 0
         assert "LanQA stopped." in app.stdout.read()
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait()
-        app.stdout.close()
+        ended(app)
 
 
 def test_bundled_window_opens_serves_the_lan_and_closes_cleanly(bundle, display, lan, tmp_path):
-    output = []
-    started = time.monotonic()
-    app = subprocess.Popen(
-        without_system_python(lan, bundle, "--data-dir", tmp_path),
-        env={**os.environ, "DISPLAY": display},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    app, output, ready = launch(without_system_python(lan, bundle, "--data-dir", tmp_path), display)
     try:
-        for line in app.stdout:
-            output.append(line)
-            if line.startswith("Window ready."):
-                break
-        print(f"bundle start -> 'Window ready.': {time.monotonic() - started:.2f} s")
-        assert "Window ready." in "".join(output), "".join(output)
-        assert f"http://{LAN_IP}:" in "".join(output)
-        port = port_of("".join(output))
+        print(f"bundle start -> 'Window ready.': {ready:.2f} s")
+        assert "Window ready." in output, output
+        assert f"http://{LAN_IP}:" in output
+        port = port_of(output)
         helpers = helper_environments(app.pid)
         assert helpers, "no WebKit helper processes"
         for environment in helpers:
@@ -203,7 +190,4 @@ def test_bundled_window_opens_serves_the_lan_and_closes_cleanly(bundle, display,
         assert app.wait(15) == 0
         assert "LanQA stopped." in app.stdout.read()
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait()
-        app.stdout.close()
+        ended(app)

@@ -127,25 +127,39 @@ def wait_for(check, timeout, step=0.1):
     return None
 
 
-def test_window_shows_a_qr_code_of_the_lan_guest_link_and_closes_cleanly(display, lan, tmp_path):
-    output = []
+def launch(command, display):
+    """Start a LanQA window process; (process, its output so far, seconds until its page loaded)."""
     started = time.monotonic()
     app = subprocess.Popen(
-        ["ip", "netns", "exec", lan, sys.executable, "-m", "lanqa", "--data-dir", str(tmp_path)],
+        command,
         env={**os.environ, "DISPLAY": display, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    output = []
+    for line in app.stdout:
+        output.append(line)
+        if line.startswith("Window ready."):
+            break
+    return app, "".join(output), time.monotonic() - started
+
+
+def ended(app):
+    """Make sure the process is gone, whatever the test did."""
+    if app.poll() is None:
+        app.kill()
+        app.wait()
+    app.stdout.close()
+
+
+def test_window_shows_a_qr_code_of_the_lan_guest_link_and_closes_cleanly(display, lan, tmp_path):
+    command = ["ip", "netns", "exec", lan, sys.executable, "-m", "lanqa"]
+    app, output, ready = launch([*command, "--data-dir", str(tmp_path)], display)
     try:
-        for line in app.stdout:
-            output.append(line)
-            if line.startswith("Window ready."):
-                break
-        ready = time.monotonic() - started
         print(f"window start (process start -> page loaded): {ready:.2f} s")
-        assert "Window ready." in "".join(output), "".join(output)
-        assert f"http://{LAN_IP}:" in "".join(output)
+        assert "Window ready." in output, output
+        assert f"http://{LAN_IP}:" in output
 
         button = wait_for(
             lambda: center_of(screenshot(display, tmp_path / "start.png"), accent_colour()),
@@ -175,10 +189,7 @@ def test_window_shows_a_qr_code_of_the_lan_guest_link_and_closes_cleanly(display
         assert app.wait(15) == 0
         assert "LanQA stopped." in app.stdout.read()
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait()
-        app.stdout.close()
+        ended(app)
 
 
 def test_the_page_in_the_window_can_reach_the_save_and_projector_bridge(display, tmp_path):
