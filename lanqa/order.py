@@ -7,7 +7,8 @@ import string
 from ulid import ULID
 
 TOP_N = 5
-CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Crockford's base32 digits -> the digits int(text, 32) reads.
+TO_BASE32 = str.maketrans("0123456789ABCDEFGHJKMNPQRSTVWXYZ", "0123456789abcdefghijklmnopqrstuv")
 ULID_PATTERN = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}", re.IGNORECASE)
 SECRET_ALPHABET = string.ascii_letters + string.digits
 
@@ -27,10 +28,7 @@ def new_secret():
 
 def ulid_ms(ulid):
     """Milliseconds since the epoch, from the first 10 characters of a canonical ULID."""
-    ms = 0
-    for char in ulid[:10]:
-        ms = ms * 32 + CROCKFORD.index(char)
-    return ms
+    return int(ulid[:10].translate(TO_BASE32), 32)
 
 
 def hotness(item, now):
