@@ -20,14 +20,12 @@ import argparse
 import json
 import math
 import random
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import urllib.request
 
+from phones import start_lanqa, stop
 from playwright.sync_api import sync_playwright
 
 CHROMIUM_ARGS = [
@@ -62,21 +60,6 @@ STAMP = """() => {
         if (event.target.closest("[data-action]")) window.acted = Date.now();
     }, true);
 }"""
-
-
-def start_server(data_dir):
-    """`lanqa serve --port 0` in a subprocess; returns (process, base url)."""
-    command = [sys.executable, "-m", "lanqa", "serve", "--port", "0", "--data-dir", data_dir]
-    # One phone asks every few seconds here: far more than a person, so no limits.
-    command += ["--limits", "ask=100000/100000,vote=100000/100000"]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    for line in proc.stdout:
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        if found:
-            # Keep reading, so a full pipe never blocks the server.
-            threading.Thread(target=proc.stdout.read, daemon=True).start()
-            return proc, f"http://127.0.0.1:{found.group(1)}"
-    raise SystemExit("lanqa serve did not start")
 
 
 def create_event(base):
@@ -150,7 +133,9 @@ def main():
     parser.add_argument("--trials", type=int, default=20, help="trials per measure (default 20)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
-        proc, base = start_server(data_dir)
+        # One phone asks every few seconds here: far more than a person, so no limits.
+        proc, port = start_lanqa(data_dir, "--limits", "ask=100000/100000,vote=100000/100000")
+        base = f"http://127.0.0.1:{port}"
         try:
             eid, secret = create_event(base)
             with sync_playwright() as playwright:
@@ -167,8 +152,7 @@ def main():
                 answered = answer_trials(host, phone, args.trials)
                 browser.close()
         finally:
-            proc.terminate()
-            proc.wait(10)
+            stop(proc)
     return report(
         [
             ("guest asks -> host page shows it", asked, TARGETS["host"]),
