@@ -5,12 +5,14 @@ import sys
 
 from waitress.server import create_server
 
+WINDOWS = sys.platform == "win32"
 SETTINGS = {
     "threads": 8,
     # Each phone keeps a connection open; waitress's default of 100 times out a hall.
-    "connection_limit": 5000,
-    # select() fails above 1024 file descriptors.
-    "asyncore_use_poll": sys.platform != "win32",
+    # Windows has no poll(), and its select() takes at most 512 sockets.
+    "connection_limit": 480 if WINDOWS else 5000,
+    # Elsewhere select() fails above 1024 file descriptors; poll() does not.
+    "asyncore_use_poll": not WINDOWS,
     # An idle or stalled connection is closed after a minute; phones reconnect.
     "channel_timeout": 60,
     "cleanup_interval": 10,
