@@ -5,6 +5,8 @@ import sys
 
 from waitress.server import create_server
 
+from lanqa.loop import Loop
+
 WINDOWS = sys.platform == "win32"
 SETTINGS = {
     "threads": 8,
@@ -35,6 +37,9 @@ class Server:
             except OSError as error:
                 if error.errno != errno.EADDRINUSE or number == last:
                     raise
+        self._loop = None
+        if not WINDOWS:
+            self._loop = self._server.asyncore = Loop()
         self.host = host
         self.port = self._server.effective_port
 
@@ -43,4 +48,7 @@ class Server:
         self._server.run()
 
     def close(self):
+        # Stop the loop before closing its sockets, so it never reads a closed one.
+        if self._loop:
+            self._loop.stop(wake=self._server.pull_trigger)
         self._server.close()

@@ -1,0 +1,94 @@
+"""waitress's main loop, without asking every idle connection about itself on each turn.
+
+waitress's own loop builds a new poll() set on every turn by asking each connection
+whether it is readable and writable. With 2,000 phones holding keep-alive connections
+that is 3 ms a turn, and at hundreds of turns a second a whole core. A connection that
+waits for its next request (readable, nothing to write, no request in hand) changes
+only when data arrives on it, which this loop sees, or when waitress's maintenance
+closes it, which a full check every second catches; worker threads touch only
+connections that have a request. So this loop keeps one poll() set and asks again
+only the connections that are busy, new, or just had an event, plus the listening
+socket and the trigger, which it asks on every turn as waitress does.
+"""
+
+import select
+import threading
+import time
+
+from waitress.channel import HTTPChannel
+from waitress.wasyncore import readwrite
+
+READ = select.POLLIN | select.POLLPRI
+FULL_CHECK_EVERY = 1.0
+
+
+class Loop:
+    def __init__(self):
+        self.pollster = select.poll()
+        self.registered = {}  # fd -> the flags it is registered with (0: not registered)
+        self.watch = set()  # fds to ask on every turn
+        self.touched = set()  # fds that had an event on the last turn
+        self.next_full_check = 0.0
+        self.running = False
+        self.stopping = False
+        self.stopped = threading.Event()
+
+    def loop(self, timeout=30.0, map=None, use_poll=True, count=None):
+        """A stand-in for waitress.wasyncore.loop, for poll() systems."""
+        self.running = True
+        try:
+            while map and not self.stopping:
+                self.turn(timeout, map)
+        finally:
+            self.stopped.set()
+
+    def stop(self, wake):
+        """Ask a running loop to finish its turn and return; wake() interrupts its wait."""
+        self.stopping = True
+        if self.running:
+            wake()
+            self.stopped.wait(5)
+
+    def turn(self, timeout, map):
+        for fd in self.registered.keys() - map.keys():
+            self.set_flags(fd, 0)
+            del self.registered[fd]
+            self.watch.discard(fd)
+        now = time.monotonic()
+        if now >= self.next_full_check:
+            self.next_full_check = now + FULL_CHECK_EVERY
+            ask = map.keys()
+        else:
+            ask = (map.keys() - self.registered.keys()) | self.watch | self.touched
+        for fd in list(ask):
+            obj = map.get(fd)
+            if obj is not None:
+                self.update(fd, obj)
+        self.touched = set()
+        for fd, flags in self.pollster.poll(int(timeout * 1000)):
+            obj = map.get(fd)
+            if obj is not None:
+                readwrite(obj, flags)
+                self.touched.add(fd)
+
+    def update(self, fd, obj):
+        flags = READ if obj.readable() else 0
+        if obj.writable() and not obj.accepting:
+            flags |= select.POLLOUT
+        self.set_flags(fd, flags)
+        self.registered[fd] = flags
+        if flags == READ and isinstance(obj, HTTPChannel):
+            self.watch.discard(fd)  # idle: waiting for its next request
+        else:
+            self.watch.add(fd)
+
+    def set_flags(self, fd, flags):
+        before = self.registered.get(fd, 0)
+        if flags == before:
+            return
+        if not flags:
+            self.pollster.unregister(fd)
+        elif before:
+            self.pollster.modify(fd, flags)
+        else:
+            self.pollster.register(fd, flags)

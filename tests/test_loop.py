@@ -1,0 +1,63 @@
+"""The server's main loop: idle keep-alive connections cost nothing per turn, and still
+answer the moment they send their next request."""
+
+import http.client
+import threading
+import time
+
+import pytest
+from waitress.channel import HTTPChannel
+
+from lanqa.server import Server
+
+
+def hello(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+    return [b"ok"]
+
+
+@pytest.fixture
+def server():
+    running = Server(hello, "127.0.0.1", 0)
+    threading.Thread(target=running.run, daemon=True).start()
+    yield running
+    running.close()
+
+
+def connections(server, count):
+    """count keep-alive connections that have each made one request and now wait."""
+    made = []
+    for _ in range(count):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        conn.request("GET", "/")
+        assert conn.getresponse().read() == b"ok"
+        made.append(conn)
+    return made
+
+
+def test_idle_connections_are_not_asked_about_on_every_turn(server, monkeypatch):
+    idle = connections(server, 200)
+    time.sleep(1.2)  # past the loop's full check, which asks everyone once a second
+    asked = []
+    readable = HTTPChannel.readable
+    monkeypatch.setattr(HTTPChannel, "readable", lambda self: asked.append(self) or readable(self))
+    [busy] = connections(server, 1)
+    for _ in range(20):
+        busy.request("GET", "/")
+        assert busy.getresponse().read() == b"ok"
+    # 20 requests take dozens of turns; asking all 201 connections each turn would be thousands.
+    assert len(asked) < 1000, len(asked)
+    for conn in [*idle, busy]:
+        conn.close()
+
+
+def test_every_idle_connection_is_answered_when_it_speaks_again(server):
+    idle = connections(server, 300)
+    time.sleep(0.3)
+    started = time.monotonic()
+    for conn in idle:
+        conn.request("GET", "/")
+        assert conn.getresponse().read() == b"ok"
+        conn.close()
+    # Missed by the loop would mean waiting for its one-second full check each time.
+    assert time.monotonic() - started < 10
