@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lanqa.server import SETTINGS  # noqa: E402
+from lanqa.server import Server  # noqa: E402
 
 
 def phone_address(n):
@@ -279,9 +279,7 @@ def start_lanqa(data_dir, *extra):
 
 
 def bare_server(status, size):
-    """A waitress app without Flask, serving `size` constant bytes: the baseline."""
-    from waitress.server import create_server
-
+    """A plain WSGI app, no Flask, serving `size` constant bytes: the baseline."""
     body = b"x" * size
 
     def app(environ, start_response):
@@ -291,8 +289,8 @@ def bare_server(status, size):
         start_response({200: "200 OK", 304: "304 Not Modified"}[status], headers)
         return [body] if status == 200 else []
 
-    server = create_server(app, host="127.0.0.1", port=0, **SETTINGS)
-    print(server.effective_port, flush=True)
+    server = Server(app, "127.0.0.1", 0)  # LanQA's waitress settings and main loop
+    print(server.port, flush=True)
     server.run()
 
 
