@@ -17,7 +17,7 @@ from lanqa.store import Store
 MAX_BODY = 1024
 MESSAGES = {
     404: "Nothing is here: check the address.",
-    413: f"The request is too large (max {MAX_BODY} bytes).",
+    413: f"That is too long (at most {MAX_BODY} bytes with the name): please shorten it.",
     500: "LanQA hit an unexpected problem; try again in a moment.",
 }
 
