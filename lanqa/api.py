@@ -61,7 +61,7 @@ def ask(eid):
     qid = new_ulid(now())
     if not store().ask(eid, qid, text, asker, g.voter, now()):
         abort(404, EVENT_GONE)
-    lists().changed(eid)
+    lists().changed(eid, now())
     return {"id": qid}
 
 
@@ -92,7 +92,7 @@ def toggle(eid, secret, qid, prop):
     value = int(on) if prop == "hidden" else (when if on else None)
     if not store().set_flag(eid, qid, prop, value, now()):
         abort(404, "That question is not part of this Q&A session.")
-    lists().changed(eid)
+    lists().changed(eid, now())
     if prop == "hidden":
         return {"hidden": on}
     return {"answered": when} if on else {}
@@ -108,7 +108,7 @@ def vote(qid, updown):
     if voted is None:
         abort(404, QUESTION_GONE)
     eid, votes = voted
-    lists().changed(eid)
+    lists().changed(eid, now())
     return {"votes": votes}
 
 

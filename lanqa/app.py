@@ -46,6 +46,7 @@ def create_app(config):
     app.after_request(logs.log_request)
     app.register_error_handler(HTTPException, error_response)
     app.wsgi_app = FastPoll(app)
+    app.extensions["quick"] = app.wsgi_app.answer  # for server.Server's main loop
     return app
 
 

@@ -30,37 +30,53 @@ class FastPoll:
 
     def __call__(self, environ, start_response):
         answer = None
-        if environ["REQUEST_METHOD"] == "GET" and VOTER.search(environ.get("HTTP_COOKIE", "")):
-            answer = self.poll(environ) or self.details(environ)
+        if environ["REQUEST_METHOD"] == "GET":
+            answer = self.answer(
+                environ.get("PATH_INFO", ""),
+                environ.get("HTTP_COOKIE", ""),
+                environ.get("HTTP_IF_NONE_MATCH", ""),
+            )
         if answer is None:
             return self.flask(environ, start_response)
         status, headers, body = answer
         start_response(status, headers)
         return [body]
 
-    def poll(self, environ):
-        """(status, headers, body) for a guest poll, or None to let Flask answer."""
-        path = GUEST_LIST.fullmatch(environ.get("PATH_INFO", ""))
-        eid = parse_ulid(path.group(1)) if path else None
-        now = self.clock()
-        if not (eid and self.lists.event(eid, now)):
+    def answer(self, path, cookie, if_none_match, cached_only=False):
+        """(status, headers, body) for a phone's GET of path, or None to let Flask answer.
+        With cached_only, None also when answering would mean reading the database."""
+        voter = VOTER.search(cookie)
+        if voter is None:
             return None
-        voter = VOTER.search(environ["HTTP_COOKIE"])
-        body, etag = self.lists.get(eid, False, now)
-        self.presence.saw(eid, voter.group(1), now)
+        found = GUEST_LIST.fullmatch(path)
+        if found:
+            return self.poll(found.group(1), voter.group(1), if_none_match, cached_only)
+        found = DETAILS.fullmatch(path)
+        if found:
+            return self.details(found.group(1), cached_only)
+        return None
+
+    def poll(self, eid, voter, if_none_match, cached_only):
+        eid, now = parse_ulid(eid), self.clock()
+        if not (eid and self.lists.event(eid, now, cached_only)):
+            return None
+        built = self.lists.get(eid, False, now, cached_only)
+        if built is None:
+            return None
+        body, etag = built
+        self.presence.saw(eid, voter, now)
         headers = [*HEADERS, ("ETag", f'"{etag}"')]
-        if f'"{etag}"' in environ.get("HTTP_IF_NONE_MATCH", ""):
+        if f'"{etag}"' in if_none_match:
             return "304 Not Modified", headers, b""
         return "200 OK", [*json_headers(body), *headers], body
 
-    def details(self, environ):
-        """(status, headers, body) for question texts, or None to let Flask answer."""
-        path = DETAILS.fullmatch(environ.get("PATH_INFO", ""))
-        qids = [parse_ulid(qid) for qid in path.group(1).split(",")] if path else [None]
-        qids = list(dict.fromkeys(qids))
+    def details(self, qids, cached_only):
+        qids = list(dict.fromkeys(parse_ulid(qid) for qid in qids.split(",")))
         if None in qids or len(qids) > MAX_DETAILS:
             return None
-        body = self.lists.details_json(qids, self.clock())
+        body = self.lists.details_json(qids, self.clock(), cached_only)
+        if body is None:
+            return None
         return "200 OK", [*json_headers(body), ("Cache-Control", IMMUTABLE), *SECURITY], body
 
 

@@ -35,23 +35,28 @@ class Lists:
         self._lock = threading.Lock()
         self._building = threading.Lock()
 
-    def event(self, eid, now):
-        """The live event row as a dict, or None; events never change, so they stay cached."""
+    def event(self, eid, now, cached_only=False):
+        """The live event row as a dict, or None; events never change, so they stay cached.
+        With cached_only, None also when it would have to be read from the database."""
         found = self._events.get(eid)
         if found is None:
-            found = self.store.event(eid, now)
+            found = None if cached_only else self.store.event(eid, now)
             if found is None:
                 return None
             self._events[eid] = found
         return found if now < found["created"] + EVENT_LIFETIME else None
 
-    def details_json(self, qids, now):
-        """The JSON body of /api/questions/{qids}: {qid: {"text", "when", "who"?}}."""
-        return json.dumps(self.details(qids, now), separators=(",", ":")).encode()
+    def details_json(self, qids, now, cached_only=False):
+        """The JSON body of /api/questions/{qids}: {qid: {"text", "when", "who"?}}, or
+        None with cached_only when some of them would have to be read from the database."""
+        found = self.details(qids, now, cached_only)
+        return None if found is None else json.dumps(found, separators=(",", ":")).encode()
 
-    def details(self, qids, now):
+    def details(self, qids, now, cached_only=False):
         """{qid: {"text", "when", "who"?}} for the live questions among qids."""
         missing = [qid for qid in qids if qid not in self._details]
+        if missing and cached_only:
+            return None
         if missing:
             for qid, row in self.store.details(missing, now).items():
                 item = {"text": row["text"], "when": row["created"]}
@@ -68,15 +73,22 @@ class Lists:
                 found[qid] = cached[0]
         return found
 
-    def changed(self, eid):
+    def changed(self, eid, now):
         """Call after a write to eid's questions has committed."""
         with self._lock:
             self._versions[eid] = self._versions.get(eid, 0) + 1
+        if (eid, False) in self._built:
+            # Phones are polling: rebuild their list now, in the writer's thread, so
+            # their polls go on being answered from memory (see channel.py).
+            self.get(eid, False, now)
 
-    def get(self, eid, host, now):
-        """(body, etag) of the list; the body is JSON, ranked as in order.rank."""
+    def get(self, eid, host, now, cached_only=False):
+        """(body, etag) of the list; the body is JSON, ranked as in order.rank. With
+        cached_only, None when the list would have to be built."""
         key = (eid, host)
         built = self._fresh(key, now)
+        if built is None and cached_only:
+            return None
         if built is None:
             # One build at a time: the polls that arrive meanwhile wait and share it.
             with self._building:
