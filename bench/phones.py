@@ -66,7 +66,9 @@ class Connection:
             self.reader, self.writer = await asyncio.open_connection(
                 "127.0.0.1", self.port, local_addr=(self.address, 0)
             )
-        lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
+        lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+        if method != "GET":
+            lines.append(f"Content-Length: {len(body)}")
         if self.cookie:
             lines.append(f"Cookie: {self.cookie}")
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]

@@ -5,7 +5,8 @@ import sys
 
 from waitress.server import create_server
 
-from lanqa.loop import Loop
+from lanqa.channel import QuickChannel
+from lanqa.loop import Loop, Sockets
 
 WINDOWS = sys.platform == "win32"
 SETTINGS = {
@@ -26,17 +27,24 @@ SETTINGS = {
 
 
 class Server:
-    """A waitress server on host:port, or on the next free port when that one is taken."""
+    """A waitress server on host:port, or on the next free port when that one is taken.
+    A Flask app from create_app also gets its phones' polls answered on the main loop."""
 
     def __init__(self, app, host="0.0.0.0", port=0, tries=20):
         last = port + tries - 1 if port else 0
         for number in range(port, last + 1):
             try:
-                self._server = create_server(app, host=host, port=number, **SETTINGS)
+                self._server = create_server(
+                    app, map=Sockets(), host=host, port=number, **SETTINGS
+                )
                 break
             except OSError as error:
                 if error.errno != errno.EADDRINUSE or number == last:
                     raise
+        quick = getattr(app, "extensions", {}).get("quick")
+        if quick:
+            self._server.quick = quick
+            self._server.channel_class = QuickChannel
         self._loop = None
         if not WINDOWS:
             self._loop = self._server.asyncore = Loop()
