@@ -22,6 +22,23 @@ READ = select.POLLIN | select.POLLPRI
 FULL_CHECK_EVERY = 1.0
 
 
+class Sockets(dict):
+    """waitress's map of file descriptors to connections, noting which come and go,
+    so that a turn need not compare 2,000 of them with what it registered."""
+
+    def __init__(self):
+        super().__init__()
+        self.new, self.gone = set(), set()
+
+    def __setitem__(self, fd, obj):
+        super().__setitem__(fd, obj)
+        self.new.add(fd)
+
+    def __delitem__(self, fd):
+        super().__delitem__(fd)
+        self.gone.add(fd)
+
+
 class Loop:
     def __init__(self):
         self.pollster = select.poll()
@@ -34,7 +51,7 @@ class Loop:
         self.stopped = threading.Event()
 
     def loop(self, timeout=30.0, map=None, use_poll=True, count=None):
-        """A stand-in for waitress.wasyncore.loop, for poll() systems."""
+        """A stand-in for waitress.wasyncore.loop, for poll() systems; map is a Sockets."""
         self.running = True
         try:
             while map and not self.stopping:
@@ -50,16 +67,18 @@ class Loop:
             self.stopped.wait(5)
 
     def turn(self, timeout, map):
-        for fd in self.registered.keys() - map.keys():
+        gone, map.gone = map.gone, set()
+        for fd in gone:
             self.set_flags(fd, 0)
-            del self.registered[fd]
+            self.registered.pop(fd, None)
             self.watch.discard(fd)
+        new, map.new = map.new, set()
         now = time.monotonic()
         if now >= self.next_full_check:
             self.next_full_check = now + FULL_CHECK_EVERY
             ask = map.keys()
         else:
-            ask = (map.keys() - self.registered.keys()) | self.watch | self.touched
+            ask = new | self.watch | self.touched
         for fd in list(ask):
             obj = map.get(fd)
             if obj is not None:
