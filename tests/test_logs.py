@@ -69,3 +69,23 @@ def test_a_session_of_host_actions_is_logged_without_its_secret(serve):
     assert ("POST", f"/api/event/{eid}/questions/***/{qid}/toggle/answered", 200) in requests_seen
     assert ("GET", f"/api/event/{eid}/questions/***", 401) in requests_seen
     assert ("GET", f"/event/{eid}/***", 200) in requests_seen
+
+
+def test_routine_phone_requests_are_logged_only_when_they_fail(serve):
+    server = serve()
+    base = server.url
+    eid = requests.post(base + "/api/event", json={}, timeout=5).json()["id"]
+    phone = requests.Session()
+    qid = phone.post(f"{base}/api/event/{eid}", json={"body": "Counted question"}, timeout=5)
+    qid = qid.json()["id"]
+    assert phone.get(f"{base}/api/event/{eid}/questions", timeout=5).status_code == 200
+    assert phone.get(f"{base}/api/questions/{qid}", timeout=5).status_code == 200
+    assert requests.post(f"{base}/api/vote/{qid}/up", timeout=5).status_code == 200
+    missing = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+    assert requests.post(f"{base}/api/vote/{missing}/up", timeout=5).status_code == 404
+    server.stop()
+    lines = [json.loads(line) for line in (server.data_dir / "lanqa.log").read_text().splitlines()]
+    seen = {(r["method"], r["path"], r["status"]) for r in lines if r["message"] == "request"}
+    assert ("POST", f"/api/event/{eid}", 200) in seen
+    assert ("POST", f"/api/vote/{missing}/up", 404) in seen
+    assert not [s for s in seen if qid in s[1] or s[1].endswith("/questions")], seen
