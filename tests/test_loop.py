@@ -61,3 +61,15 @@ def test_every_idle_connection_is_answered_when_it_speaks_again(server):
         conn.close()
     # Missed by the loop would mean waiting for its one-second full check each time.
     assert time.monotonic() - started < 10
+
+
+def test_connections_that_close_and_reopen_on_the_same_numbers_are_answered(server):
+    started = time.monotonic()
+    for _ in range(200):
+        # Closing one and opening the next hands the new socket the old one's number.
+        [conn] = connections(server, 1)
+        conn.close()
+    [last] = connections(server, 1)
+    last.close()
+    # A stale registration would leave a connection unanswered until the full check.
+    assert time.monotonic() - started < 10
