@@ -32,6 +32,7 @@ class Lists:
         self._details = {}
         self._built = {}
         self._versions = {}
+        self._polled = set()  # lists asked for since they were last built
         self._lock = threading.Lock()
         self._building = threading.Lock()
 
@@ -77,10 +78,13 @@ class Lists:
         """Call after a write to eid's questions has committed."""
         with self._lock:
             self._versions[eid] = self._versions.get(eid, 0) + 1
-        if (eid, False) in self._built:
-            # Phones are polling: rebuild their list now, in the writer's thread, so
-            # their polls go on being answered from memory (see channel.py).
-            self.get(eid, False, now)
+        key = (eid, False)
+        if key in self._polled:
+            # Phones polled the list since it was last built: rebuild it now, in the
+            # writer's thread, so their polls go on being answered from memory (see
+            # channel.py). Writes that nobody polls between cost no build.
+            self._polled.discard(key)
+            self._current(key, now)
 
     def get(self, eid, host, now, cached_only=False):
         """(body, etag) of the list; the body is JSON, ranked as in order.rank. With
@@ -89,6 +93,13 @@ class Lists:
         built = self._fresh(key, now)
         if built is None and cached_only:
             return None
+        built = built or self._current(key, now)
+        self._polled.add(key)
+        return built.body, built.etag
+
+    def _current(self, key, now):
+        """The fresh build of key's list, built now if there is none."""
+        built = self._fresh(key, now)
         if built is None:
             # One build at a time: the polls that arrive meanwhile wait and share it.
             with self._building:
@@ -96,9 +107,9 @@ class Lists:
                 if built is None:
                     # Read the version before the rows: a write that lands meanwhile
                     # bumps it, so this build is never mistaken for a newer one.
-                    version = self._versions.get(eid, 0)
-                    built = self._built[key] = self._build(eid, host, now, version)
-        return built.body, built.etag
+                    version = self._versions.get(key[0], 0)
+                    built = self._built[key] = self._build(*key, now, version)
+        return built
 
     def _fresh(self, key, now):
         built = self._built.get(key)

@@ -12,7 +12,9 @@ socket and the trigger, which it asks on every turn as waitress does.
 
 On Linux the poll set is an epoll: poll() itself makes the kernel look at every
 registered connection on every call, which at 2,000 connections was a third of the
-server's CPU.
+server's CPU. Changing an epoll set is a system call that lets go of the GIL, and
+while workers run Python getting it back can take milliseconds; so server.py keeps a
+connection readable while a worker has its request, and a request changes nothing.
 """
 
 import select

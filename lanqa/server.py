@@ -19,6 +19,9 @@ SETTINGS = {
     # An idle or stalled connection is closed after a minute; phones reconnect.
     "channel_timeout": 60,
     "cleanup_interval": 10,
+    # A connection stays readable while a worker has its request, so the main loop
+    # need not unregister and register it again around every request (see loop.py).
+    "channel_request_lookahead": 1,
     # Request bodies are capped at 1 KiB by the app (a JSON 413); this is the outer wall.
     "max_request_body_size": 65536,
     "max_request_header_size": 16384,

@@ -109,3 +109,20 @@ def test_question_texts_are_read_once_and_vanish_when_they_expire(client, event,
     assert len(sql_calls) == before
     clock.now += 30 * 86400
     assert client.get(f"/api/questions/{qid}").json == {}
+
+
+def test_a_write_rebuilds_the_guest_list_only_if_it_was_polled_since(
+    app, client, event, sql_calls
+):
+    eid, _ = event
+    qid = client.post(f"/api/event/{eid}", json={"body": "Rebuilt when polled?"}).json["id"]
+    path = f"/api/event/{eid}/questions"
+    poll(client, path)
+    builds = lambda: sum("ORDER BY q.id" in sql for sql in sql_calls)  # noqa: E731
+    before = builds()
+    app.test_client().post(f"/api/vote/{qid}/up")
+    assert builds() == before + 1  # polled since its build: rebuilt by the write
+    app.test_client().post(f"/api/vote/{qid}/up")
+    assert builds() == before + 1  # nobody polled in between: no build
+    assert poll(client, path).json[0]["votes"] == 3
+    assert builds() == before + 2
