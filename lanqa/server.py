@@ -1,6 +1,7 @@
 """waitress serving the app: bind a port, run, stop."""
 
 import errno
+import logging
 import sys
 
 from waitress.server import create_server
@@ -34,6 +35,9 @@ class Server:
     A Flask app from create_app also gets its phones' polls answered on the main loop."""
 
     def __init__(self, app, host="0.0.0.0", port=0, tries=20):
+        # waitress warns each time a request finds others queued for a worker; under a
+        # hall's load that is normal, and would be hundreds of log lines a second.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         last = port + tries - 1 if port else 0
         for number in range(port, last + 1):
             try:
