@@ -1,4 +1,6 @@
-"""The guest poll answered in front of Flask gives exactly what Flask's route gives."""
+"""Polls, texts and votes answered in front of Flask give exactly what Flask's routes give."""
+
+import json
 
 import pytest
 from werkzeug.test import Client
@@ -86,3 +88,41 @@ def test_a_poll_counts_the_phone_as_present(client, event):
         client.application.extensions["presence"].count(event, client.application.config["CLOCK"]())
         == 1
     )
+
+
+def test_fast_and_flask_votes_are_identical(app, event):
+    qid = Client(app.wsgi_app).get(f"/api/event/{event}/questions").json[0]["qid"]
+    answers = []
+    for wsgi, one, two in ((app.wsgi_app, "a", "b"), (app.wsgi_app.flask, "c", "d")):
+        for voter, updown in ((one, "up"), (two, "up"), (one, "up"), (one, "down")):
+            client = Client(wsgi)
+            client.set_cookie("lanqa_voter", voter * 22)
+            answers.append(comparable(client.post(f"/api/vote/{qid}/{updown}")))
+    fast, flask = answers[:4], answers[4:]
+    assert [json.loads(body)["votes"] for _, _, body in fast] == [2, 3, 3, 2]
+    assert [json.loads(body)["votes"] for _, _, body in flask] == [3, 4, 4, 3]
+    assert [(status, headers) for status, headers, _ in fast] == [
+        (status, headers) for status, headers, _ in flask
+    ]
+
+
+def test_a_vote_is_counted_in_front_of_flask(app, client, event):
+    app.view_functions["api.vote"] = lambda qid, updown: 1 / 0
+    qid = client.get(f"/api/event/{event}/questions").json[0]["qid"]
+    client.set_cookie("lanqa_voter", VOTER)
+    assert client.post(f"/api/vote/{qid}/up").json == {"votes": 2}
+    assert client.get(f"/api/event/{event}/questions").json[0]["votes"] == 2
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/api/vote/01ARZ3NDEKTSV4RRFFQ69G5FAV/up", 404),
+        ("/api/vote/nope/up", 400),
+        ("/api/vote/01ARZ3NDEKTSV4RRFFQ69G5FAV/sideways", 400),
+    ],
+)
+def test_votes_for_unknown_or_malformed_questions_get_flask_errors(client, path, status):
+    client.set_cookie("lanqa_voter", VOTER)
+    response = client.post(path)
+    assert response.status_code == status and "error" in response.json
