@@ -23,6 +23,7 @@ import asyncio
 import json
 import random
 import re
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -232,7 +233,7 @@ async def closed_loop(port, path, headers, connections, duration):
 
 
 async def run_votes(port, eid, connections, duration):
-    """Closed-loop upvotes, each from a new device (no cookie); then check that all landed."""
+    """Closed-loop upvotes, each from a different device; then check that all landed."""
     _, _, body, _ = await Connection(port).request("GET", f"/api/event/{eid}/questions")
     qids = [q["qid"] for q in json.loads(body)]
     before = sum(q["votes"] for q in json.loads(body))
@@ -241,7 +242,9 @@ async def run_votes(port, eid, connections, duration):
     async def device_stream(number):
         conn = Connection(port, phone_address(number))
         while time.monotonic() < end:
-            conn.cookie = None  # every vote comes from a device the server has not seen
+            # Every vote comes from another device, one that has loaded the page (and
+            # so has its voter cookie), as a phone has before it can vote.
+            conn.cookie = f"lanqa_voter={secrets.token_urlsafe(16)}"
             status, _, _, seconds = await conn.request(
                 "POST", f"/api/vote/{random.choice(qids)}/up"
             )
