@@ -18,8 +18,9 @@ from waitress.channel import HTTPChannel
 from waitress.utilities import build_http_date
 
 
-
 class QuickChannel(HTTPChannel):
+    """waitress's HTTPChannel, answering what it can from memory as it arrives."""
+
     def received(self, data):
         with self.requests_lock:
             idle = not (self.requests or self.request or self.will_close or self.close_when_flushed)

@@ -86,7 +86,6 @@ class FastPoll:
             return None
         return "200 OK", [*json_headers(body), ("Cache-Control", IMMUTABLE), *SECURITY], body
 
-
     def vote(self, environ):
         """(status, headers, body) for a phone's vote, or None to let Flask answer."""
         found = VOTE.fullmatch(environ.get("PATH_INFO", ""))

@@ -17,6 +17,7 @@ while workers run Python getting it back can take milliseconds; so server.py kee
 connection readable while a worker has its request, and a request changes nothing.
 """
 
+import contextlib
 import select
 import threading
 import time
@@ -114,10 +115,8 @@ class Loop:
     def forget(self, fd):
         """fd was closed (and may be open again as a new connection)."""
         if self.registered.pop(fd, 0):
-            try:
+            with contextlib.suppress(OSError):  # epoll dropped it when it was closed
                 self.pollster.unregister(fd)
-            except OSError:
-                pass  # epoll dropped it when it was closed
         self.watch.discard(fd)
 
     def set_flags(self, fd, flags):

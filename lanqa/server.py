@@ -41,9 +41,7 @@ class Server:
         last = port + tries - 1 if port else 0
         for number in range(port, last + 1):
             try:
-                self._server = create_server(
-                    app, map=Sockets(), host=host, port=number, **SETTINGS
-                )
+                self._server = create_server(app, map=Sockets(), host=host, port=number, **SETTINGS)
                 break
             except OSError as error:
                 if error.errno != errno.EADDRINUSE or number == last:

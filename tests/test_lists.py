@@ -111,9 +111,7 @@ def test_question_texts_are_read_once_and_vanish_when_they_expire(client, event,
     assert client.get(f"/api/questions/{qid}").json == {}
 
 
-def test_a_write_rebuilds_the_guest_list_only_if_it_was_polled_since(
-    app, client, event, sql_calls
-):
+def test_a_write_rebuilds_the_guest_list_only_if_it_was_polled_since(app, client, event, sql_calls):
     eid, _ = event
     qid = client.post(f"/api/event/{eid}", json={"body": "Rebuilt when polled?"}).json["id"]
     path = f"/api/event/{eid}/questions"
