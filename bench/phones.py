@@ -1,6 +1,6 @@
 """A hall of phones against `lanqa serve`, on this machine's loopback only.
 
-Two benchmarks, each against servers this script starts and stops itself:
+Three benchmarks, each against servers this script starts and stops itself:
 
   phones  N simulated phones, each with its own keep-alive connection and voter
           cookie: polls the guest list every P seconds with If-None-Match, fetches
@@ -10,9 +10,13 @@ Two benchmarks, each against servers this script starts and stops itself:
   ratio   closed-loop throughput of the guest-list poll (the 304 path, and the 200
           path) against a bare waitress app that serves a constant response of the
           same size with the same waitress settings, measured in the same run.
+  votes   closed-loop upvotes, each from another device, with the rate limits
+          lifted; reports votes/s and latency, and checks every acknowledged vote
+          was counted.
 
     .venv/bin/python bench/phones.py phones --phones 2000 --interval 2 --duration 30
     .venv/bin/python bench/phones.py ratio --questions 50 --duration 5
+    .venv/bin/python bench/phones.py votes --duration 10
 
 Everything is bounded in time and talks to 127.0.0.1 only. Timings are reported,
 never asserted.
