@@ -214,6 +214,7 @@ async def run_phones(port, pid, eid, phones, interval, duration, warmup):
         "client CPU %": round(100 * (time.process_time() - client_before) / elapsed),
         # first / last / peak: a flat line over a long run means no leak
         "server RSS MB": f"{rss[0]:.0f} / {rss[-1]:.0f} / {max(rss):.0f}",
+        "server RSS MB each minute": [round(mb) for mb in rss[::120]],  # sampled every 0.5 s
         "statuses": dict(sorted(results.statuses.items())),
         "p99 ms by kind": results.p99_by_kind(),
     }
