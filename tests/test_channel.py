@@ -8,6 +8,7 @@ import pytest
 from waitress.channel import HTTPChannel
 
 from lanqa.channel import plain_get
+from lanqa.order import new_ulid
 from lanqa.server import Server
 
 VOTER = "lanqa_voter=abcdefghijklmnopqrstuv"
@@ -150,3 +151,17 @@ def test_a_phone_without_its_cookie_goes_to_flask_and_gets_one(connect, event, p
     response.read()
     assert response.status == 200 and "lanqa_voter=" in response.getheader("Set-Cookie")
     assert parsed == [path, path]
+
+
+def test_an_answer_sent_whole_leaves_nothing_buffered(store, clock, running, connect, event):
+    eid, _ = event
+    for number in range(200):  # over 8 KB: waitress would keep it in a file-like buffer
+        store.ask(eid, new_ulid(clock()), f"Question {number}", None, "v" * 22, clock())
+    conn = connect()
+    path = f"/api/event/{eid}/questions"
+    get(conn, path)
+    status, _, body, _ = get(conn, path)
+    assert status == 200 and len(body) > 8192
+    [channel] = running._server.active_channels.values()
+    assert channel.total_outbufs_len == 0
+    assert [buffer.buf for buffer in channel.outbufs] == [None]
