@@ -5,8 +5,9 @@ Three benchmarks, each against servers this script starts and stops itself:
   phones  N simulated phones, each with its own keep-alive connection and voter
           cookie: polls the guest list every P seconds with If-None-Match, fetches
           the text of questions it has not seen (batches of at most 25), votes about
-          3 times a minute, and 5% of them ask a question. Reports requests/s,
-          p50/p95/p99 latency, errors, and the server's CPU and peak memory.
+          3 times a minute, and 5% of them ask a question, spread evenly over the
+          measured time. Reports requests/s, p50/p95/p99 latency, errors, and the
+          server's CPU and memory.
   ratio   closed-loop throughput of the guest-list poll (the 304 path, and the 200
           path) against a bare waitress app that serves a constant response of the
           same size with the same waitress settings, measured in the same run.
@@ -125,9 +126,8 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0
 
 
-async def phone(port, n, eid, interval, join, end, results, asks, votes_per_minute=3.0):
+async def phone(port, n, eid, interval, join, end, results, ask_at, votes_per_minute=3.0):
     conn, etag, known, voted, qids = Connection(port, phone_address(n)), None, set(), set(), []
-    ask_at = random.uniform(time.monotonic(), end) if asks else None
     await asyncio.sleep(join)
     while time.monotonic() < end:
         try:
@@ -188,10 +188,12 @@ async def run_phones(port, pid, eid, phones, interval, duration, warmup):
     started = time.monotonic() + warmup
     results, stats = Results(since=started), ProcessStats(pid)
     end = started + duration
-    askers = set(random.sample(range(phones), max(1, phones // 20)))
+    # 5% of the phones ask, one after another, evenly across the measured time.
+    askers = random.sample(range(phones), max(1, phones // 20))
+    ask_at = {n: started + duration * (k + 0.5) / len(askers) for k, n in enumerate(askers)}
     tasks = [
         asyncio.create_task(
-            phone(port, n, eid, interval, n / phones * warmup * 0.7, end, results, n in askers)
+            phone(port, n, eid, interval, n / phones * warmup * 0.7, end, results, ask_at.get(n))
         )
         for n in range(phones)
     ]
