@@ -15,8 +15,6 @@ SETTINGS = {
     # Each phone keeps a connection open; waitress's default of 100 times out a hall.
     # Windows has no poll(), and its select() takes at most 512 sockets.
     "connection_limit": 480 if WINDOWS else 5000,
-    # Elsewhere select() fails above 1024 file descriptors; poll() does not.
-    "asyncore_use_poll": not WINDOWS,
     # An idle or stalled connection is closed after a minute; phones reconnect.
     "channel_timeout": 60,
     "cleanup_interval": 10,
@@ -50,6 +48,8 @@ class Server:
         if quick:
             self._server.quick = quick
             self._server.channel_class = QuickChannel
+        # Elsewhere waitress's own loop would use select(), which fails above 1024
+        # file descriptors; LanQA's loop uses epoll or poll() (see loop.py).
         self._loop = None
         if not WINDOWS:
             self._loop = self._server.asyncore = Loop()
