@@ -2,7 +2,8 @@
 // while the tab is hidden, back off (ten polls at 30 s, fifteen at 60 s, then
 // every 20 min) so a forgotten tab costs the laptop nothing. Paused by hand, or
 // automatically while the pause button is scrolled out of view, so that the
-// list does not move under a finger; only an automatic pause ends by itself.
+// list does not move under a finger (not when the page opens with the button
+// out of view); only an automatic pause ends by itself.
 // Without a button (the projector view) it never pauses.
 
 const HIDDEN_STEPS = [[10, 30e3], [25, 60e3], [Infinity, 20 * 60e3]];
@@ -20,6 +21,7 @@ export class Poller {
     this.hiddenPolls = 0;
     this.timer = null;
     this.stopped = false;
+    this.observed = false;
   }
 
   start() {
@@ -55,7 +57,11 @@ export class Poller {
       return;
     }
     this.running = true;
-    await this.tick();
+    try {
+      await this.tick();
+    } catch (error) {
+      console.error(error); // a drawing bug must not stop the updates
+    }
     this.running = false;
     if (this.again && !this.paused && !this.stopped) {
       this.again = false;
@@ -93,7 +99,11 @@ export class Poller {
   }
 
   onScroll(entry) {
-    if (!entry || this.stopped) return;
+    // The observer's first report is where the page starts, not a scroll: a host
+    // view whose share panel pushes the button below the fold must stay live.
+    const first = !this.observed;
+    this.observed = true;
+    if (!entry || this.stopped || first) return;
     if (!entry.isIntersecting && !this.paused) this.pause("auto");
     else if (entry.isIntersecting && this.paused === "auto") this.resume();
   }

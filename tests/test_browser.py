@@ -264,6 +264,19 @@ def test_scrolling_the_list_away_pauses_updates_until_back(server, visitors):
     expect(row(page, "Question while scrolled away")).to_be_visible(timeout=1000)
 
 
+def test_a_host_window_opening_with_the_toolbar_below_the_fold_stays_live(server, visitors):
+    eid, secret = create_event(server)
+    page = visitors.open(
+        f"/event/{eid}/{secret}", phone=False, viewport={"width": 900, "height": 500}
+    )
+    expect(page.locator("#share-panel")).to_be_visible()
+    below = page.evaluate("document.querySelector('.toolbar').getBoundingClientRect().top")
+    assert below > 500  # the share panel fills the first screen
+    ask_api(server, eid, "Asked after the host opened")
+    expect(row(page, "Asked after the host opened")).to_have_count(1, timeout=3000)
+    expect(page.locator("#live-text")).to_have_text("Live")
+
+
 def test_lost_connection_shows_a_banner_and_recovers(server, visitors):
     eid, secret = create_event(server)
     page = visitors.open(f"/event/{eid}/{secret}", phone=False)
