@@ -15,10 +15,12 @@ export class LocalChanges {
     return this.finished;
   }
 
-  /** Forget what a list requested at `mark` already shows. */
+  /** Forget what a list requested at `mark` already shows; true if anything went. */
   settle(mark) {
+    const before = this.patches.length + this.newQuestions.size;
     this.patches = this.patches.filter((patch) => !(patch.done <= mark));
     for (const [qid, done] of this.newQuestions) if (done <= mark) this.newQuestions.delete(qid);
+    return this.patches.length + this.newQuestions.size < before;
   }
 
   /** Show field = value on question qid (null removes the field) until settled. */

@@ -59,15 +59,17 @@ export class EventView {
 
   async poll() {
     const mark = this.local.mark();
+    let fresh;
     try {
-      const fresh = await api.listQuestions(this.eid, this.secret, this.etag);
-      this.connected(true);
-      if (fresh) this.accept(fresh);
-      this.local.settle(mark);
-      this.render(true);
+      fresh = await api.listQuestions(this.eid, this.secret, this.etag);
     } catch (error) {
       this.pollFailed(error);
+      return;
     }
+    this.connected(true);
+    if (fresh) this.accept(fresh);
+    // A 304 that settles none of this viewer's actions leaves the screen as it is.
+    if (this.local.settle(mark) || fresh) this.render(true);
   }
 
   accept({ list, etag }) {

@@ -64,11 +64,9 @@ export class ProjectorView {
   }
 
   async poll() {
+    let fresh;
     try {
-      const fresh = await listQuestions(this.eid, null, this.etag);
-      banner(null);
-      if (fresh && Array.isArray(fresh.list)) Object.assign(this, fresh);
-      this.render();
+      fresh = await listQuestions(this.eid, null, this.etag);
     } catch (error) {
       if (error.status === 0 || error.status >= 500 || error.status === 429) {
         banner(error.status ? `${error.message} Retrying…` : "Lost connection, retrying…");
@@ -77,6 +75,13 @@ export class ProjectorView {
       // The session is gone (or never was): asking again will not help.
       this.poller.stop();
       banner(error.message);
+      return;
+    }
+    banner(null);
+    if (fresh && Array.isArray(fresh.list)) {
+      this.list = fresh.list;
+      this.etag = fresh.etag;
+      this.render();
     }
   }
 
