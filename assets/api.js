@@ -37,7 +37,8 @@ async function send(method, path, { json, text, etag, fresh = false } = {}) {
   } catch {
     throw new ApiError(0, OFFLINE);
   }
-  noteClock(response);
+  // A GET from the HTTP cache carries the Date it was first sent with.
+  if (fresh || method !== "GET") noteClock(response);
   return response;
 }
 
