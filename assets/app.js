@@ -32,7 +32,7 @@ async function openEvent(eid, view, start) {
     } catch (error) {
       if (error.status !== 0 && error.status < 500) {
         showLanding();
-        banner("Event not found. Check the link, or open a new session below.");
+        banner("Event not found. Scan the QR code again or check the link; speakers can open a new session below.");
         return;
       }
       banner(error.status ? `${error.message} Retrying…` : "Lost connection, retrying…");
