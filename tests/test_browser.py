@@ -8,6 +8,8 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
+from lanqa.pages import SECURITY_HEADERS
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,6 +30,17 @@ def chromium():
         browser.close()
 
 
+def phone_policy(route):
+    """The page with the policy a phone gets: the tests reach the server over loopback,
+    where pages also allow the desktop window's eval()."""
+    if route.request.resource_type != "document":
+        route.fallback()
+        return
+    response = route.fetch()
+    policy = {"content-security-policy": SECURITY_HEADERS["Content-Security-Policy"]}
+    route.fulfill(response=response, headers={**response.headers, **policy})
+
+
 class Visitors:
     """Browser contexts (one per person, so one voter cookie each) on one server."""
 
@@ -46,6 +59,8 @@ class Visitors:
         # Every page of the context, also the tabs the page itself opens.
         context.on("page", self.watch)
         self.contexts.append(context)
+        if phone:
+            context.route("**/*", phone_policy)
         page = context.new_page()
         if prepare:
             prepare(page)
