@@ -6,7 +6,7 @@ import { questionDetails } from "./api.js";
 const GATHER_MS = 50;
 const BATCH = 25;
 const RETRY_MS = 1500;
-const MAX_TRIES = 5;
+const MAX_RETRY_MS = 15000;
 
 export class DetailsLoader {
   /** onLoaded() runs after new texts landed in store.questions. */
@@ -65,13 +65,12 @@ export class DetailsLoader {
   }
 
   // A question asked a moment ago may not be readable yet, and a request can
-  // fail on bad Wi-Fi: try again a few times.
+  // fail on bad Wi-Fi: try again, less often each time, until the text is here
+  // (a quiet room may not redraw, and so not ask again, for a long while).
   retry(missing) {
-    const again = missing.filter((qid) => {
-      const tries = (this.tries.get(qid) || 0) + 1;
-      this.tries.set(qid, tries);
-      return tries < MAX_TRIES;
-    });
-    if (again.length) setTimeout(() => this.want(again), RETRY_MS);
+    if (!missing.length) return;
+    for (const qid of missing) this.tries.set(qid, (this.tries.get(qid) || 0) + 1);
+    const tries = Math.max(...missing.map((qid) => this.tries.get(qid)));
+    setTimeout(() => this.want(missing), Math.min(RETRY_MS * tries, MAX_RETRY_MS));
   }
 }
