@@ -92,10 +92,11 @@ export class EventView {
     this.connected(true);
     document.body.classList.remove("is-host");
     $("#share-panel").hidden = true;
+    $("#ask-form").hidden = true;
     $(".toolbar").hidden = true;
-    const headline = { 404: "Event not found.", 401: "Permission denied." }[error.status];
+    // The server's sentence says what happened; a wrong host link also gets a headline.
     const problem = $("#list-problem");
-    problem.textContent = headline ? `${headline} ${error.message}` : error.message;
+    problem.textContent = error.status === 401 ? `Permission denied. ${error.message}` : error.message;
     problem.hidden = false;
     $("#lists").hidden = true;
   }
