@@ -237,6 +237,21 @@ def test_unknown_event_shows_event_not_found(visitors):
     expect(page.locator("#create-event-button")).to_be_visible()
 
 
+def test_a_slow_first_answer_shows_loading_not_a_blank_page(server, visitors):
+    eid, _ = create_event(server)
+    held = []
+
+    def hold_the_event(page):
+        page.route(f"**/api/event/{eid}", lambda route: held.append(route))
+
+    page = visitors.open(f"/event/{eid}", prepare=hold_the_event)
+    expect(page.locator("#loading")).to_be_visible()
+    expect(page.locator("#loading")).to_contain_text("reload the page")
+    held[0].continue_()
+    expect(page.locator("#ask-form")).to_be_visible()
+    expect(page.locator("#loading")).to_be_hidden()
+
+
 def test_wrong_host_link_says_permission_denied(server, visitors):
     eid, _ = create_event(server)
     page = visitors.open(f"/event/{eid}/{'x' * 30}", phone=False)
