@@ -18,7 +18,7 @@ def run(*args):
 
 
 def test_a_hundred_phones_for_five_seconds():
-    [row] = run("phones", "--phones", "100", "--duration", "5", "--interval", "1")
+    [row] = run("phones", "--phones", "100", "--duration", "5", "--interval", "1", "--warmup", "2")
     assert row["phones"] == 100 and row["requests/s"] > 0
     assert row["errors"] == 0
     assert set(row["p99 ms by kind"]) >= {"poll", "details"}
