@@ -1,6 +1,7 @@
 """The command line: `lanqa` (the app), `lanqa serve` (headless)."""
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -20,6 +21,7 @@ from lanqa.server import Server
 from lanqa.store import Store
 
 DEFAULT_PORT = 8471
+server_log = logging.getLogger("lanqa.server")
 
 
 def main(argv=None):
@@ -99,7 +101,7 @@ def start(args):
     start_purger(app.extensions["store"])
     port_file = folder / "port"
     port = args.port if args.port is not None else remembered_port(port_file)
-    server = Server(app, args.host, port)
+    server = Server(app, args.host, port, quick=app.wsgi_app.phones.from_memory)
     if port:
         # The same port next time keeps printed QR codes valid.
         port_file.write_text(str(server.port))
@@ -129,6 +131,8 @@ def serve(args, open_browser=False):
         server.run()
     finally:
         server.close()
+        # Closing the last connection checkpoints the WAL into lanqa.db.
+        app.extensions["store"].close()
     print("LanQA stopped.", flush=True)
     return 0
 
@@ -139,14 +143,16 @@ def desktop_app(args):
     if problem:
         print(f"No window toolkit ({problem}): LanQA opens in your web browser.", flush=True)
         return serve(args, open_browser=True)
-    _, server, folder = start(args)
+    app, server, folder = start(args)
     local = f"http://127.0.0.1:{server.port}"
     print_links(server, local)
     threading.Thread(target=server.run, name="lanqa-server", daemon=True).start()
     try:
+        # Returns when the window is closed, also on SIGTERM or Ctrl+C.
         desktop.open_window(local + "/", folder / "window")
     finally:
         server.close()
+        app.extensions["store"].close()
     print("LanQA stopped.", flush=True)
     return 0
 
@@ -186,9 +192,27 @@ def lan_base(server):
     return f"http://{address.ip}:{server.port}" if address else None
 
 
+def capacity(server):
+    """What this laptop's limits allow, logged and printed: a line, and a warning line
+    when fewer than 2,000 phones can keep a connection."""
+    lines = [f"  Room for {server.cap} connections at once ({server.kind})."]
+    if server.cap < 2000:
+        limit = f"open-file limit {server.open_files}" if server.open_files else "select()"
+        lines.append(
+            f"  Warning: this system ({limit}) lets fewer than 2,000 phones stay connected; "
+            "more phones still get in, reconnecting for each update, which is slower."
+        )
+        if server.open_files:
+            lines[-1] += " Raise the limit (ulimit -n 8192) and restart LanQA to avoid it."
+    for line in lines:
+        server_log.warning(line.strip()) if "Warning" in line else server_log.info(line.strip())
+    return lines
+
+
 def print_links(server, local):
     lan = lan_base(server)
     lines = ["LanQA is running. Press Ctrl+C to stop.", f"  On this laptop: {local}/"]
+    lines += capacity(server)
     if lan:
         lines += [f"  Phones on the same Wi-Fi: {lan}/", qr.terminal(lan + "/")]
     else:

@@ -2,25 +2,18 @@
 
 import hmac
 import ipaddress
-import re
 import secrets
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
-from werkzeug.exceptions import TooManyRequests
 
 from lanqa import export, net, qr
-from lanqa.order import new_secret, new_ulid, parse_ulid
+from lanqa.order import new_secret, new_ulid
+from lanqa.phone import EVENT_GONE, IMMUTABLE, VOTER_COOKIE, ulid_or_400, voter_in
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-IMMUTABLE = "max-age=864001"
-VOTER_COOKIE = "lanqa_voter"
-VOTER_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
 MAX_TITLE = 120
 MAX_NAME = 100
-MAX_DETAILS = 100
-EVENT_GONE = "This Q&A session does not exist or has expired: check the link."
-QUESTION_GONE = "This question does not exist or has expired."
 
 
 @bp.post("/event")
@@ -38,7 +31,7 @@ def create_event():
 
 @bp.get("/event/<eid>")
 def event(eid):
-    found = live_event(eid)
+    found = phones().event(eid)
     response = jsonify({"title": found["title"]} if found["title"] else {})
     response.headers["Cache-Control"] = IMMUTABLE
     return response
@@ -57,7 +50,12 @@ def ask(eid):
         abort(400, "A question needs at least two words.")
     if asker is not None and len(asker) > MAX_NAME:
         abort(400, f"The name is too long (max {MAX_NAME} characters).")
-    rate_limit("ask", "You are asking very fast: wait {}, then send it again.")
+    phones().limit(
+        "ask",
+        g.voter,
+        request.remote_addr,
+        "You are asking very fast: wait {}, then send it again.",
+    )
     qid = new_ulid(now())
     if not store().ask(eid, qid, text, asker, g.voter, now()):
         abort(404, EVENT_GONE)
@@ -65,18 +63,18 @@ def ask(eid):
     return {"id": qid}
 
 
+# Polls, texts and votes: phone.py answers them, here and in front of Flask alike.
+
+
 @bp.get("/event/<eid>/questions")
 def guest_list(eid):
-    found = live_event(eid)
-    presence().saw(found["id"], g.voter, now())
-    return list_response(found["id"], host=False)
+    return phones().poll(eid, g.voter, if_none_match()).response()
 
 
 @bp.get("/event/<eid>/questions/<secret>")
 def host_list(eid, secret):
     found = host_event(eid, secret)
-    presence().saw(found["id"], g.voter, now())
-    return list_response(found["id"], host=True)
+    return phones().poll(found["id"], g.voter, if_none_match(), host=True).response()
 
 
 @bp.post("/event/<eid>/questions/<secret>/<qid>/toggle/<prop>")
@@ -100,31 +98,17 @@ def toggle(eid, secret, qid, prop):
 
 @bp.post("/vote/<qid>/<updown>")
 def vote(qid, updown):
-    qid = ulid_or_400(qid, "question")
-    if updown not in ("up", "down"):
-        abort(400, "Vote with 'up' or retract with 'down'.")
-    rate_limit("vote", "Too many votes in a short time: wait {}, then try again.")
-    voted = store().vote(qid, g.voter, updown == "up", now())
-    if voted is None:
-        abort(404, QUESTION_GONE)
-    eid, votes = voted
-    lists().changed(eid, now())
-    return {"votes": votes}
+    return phones().vote(qid, updown, g.voter, request.remote_addr).response()
 
 
 @bp.get("/questions/<qids>")
 def details(qids):
-    wanted = list(dict.fromkeys(ulid_or_400(qid, "question") for qid in qids.split(",")))
-    if len(wanted) > MAX_DETAILS:
-        abort(400, f"Ask for at most {MAX_DETAILS} questions at a time.")
-    response = Response(lists().details_json(wanted, now()), mimetype="application/json")
-    response.headers["Cache-Control"] = IMMUTABLE
-    return response
+    return phones().texts(qids).response()
 
 
 @bp.get("/event/<eid>/share")
 def share(eid):
-    found = live_event(eid)
+    found = phones().event(eid)
     addresses, chosen = share_address()
     return {
         "url": guest_url(found["id"], chosen),
@@ -137,7 +121,7 @@ def share(eid):
 
 @bp.get("/event/<eid>/qr.svg")
 def share_qr(eid):
-    found = live_event(eid)
+    found = phones().event(eid)
     _, chosen = share_address()
     response = Response(qr.svg(guest_url(found["id"], chosen)), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-cache"  # the address may change
@@ -182,8 +166,8 @@ def recent_events():
 
 @bp.before_app_request
 def identify_voter():
-    voter = request.cookies.get(VOTER_COOKIE, "")
-    g.new_voter = not VOTER_PATTERN.fullmatch(voter)
+    voter = voter_in(request.headers.get("Cookie", ""))
+    g.new_voter = voter is None
     g.voter = secrets.token_urlsafe(16) if g.new_voter else voter
 
 
@@ -211,22 +195,16 @@ def presence():
     return current_app.extensions["presence"]
 
 
+def phones():
+    return current_app.extensions["phones"]
+
+
 def now():
     return current_app.config["CLOCK"]()
 
 
-def ulid_or_400(text, what):
-    ulid = parse_ulid(text)
-    if ulid is None:
-        abort(400, f"The {what} id '{text[:40]}' is malformed: check the link.")
-    return ulid
-
-
-def rate_limit(action, message):
-    wait = current_app.extensions["limits"].check(action, g.voter, request.remote_addr, now())
-    if wait:
-        duration = "1 second" if wait == 1 else f"{wait} seconds"
-        raise TooManyRequests(message.format(duration), retry_after=wait)
+def if_none_match():
+    return request.headers.get("If-None-Match", "")
 
 
 def loopback_only():
@@ -242,15 +220,8 @@ def json_object():
     return data
 
 
-def live_event(eid):
-    found = lists().event(ulid_or_400(eid, "session"), now())
-    if found is None:
-        abort(404, EVENT_GONE)
-    return found
-
-
 def host_event(eid, secret):
-    found = live_event(eid)
+    found = phones().event(eid)
     if not hmac.compare_digest(found["secret"].encode(), secret.encode()):
         abort(401, "This host link is wrong: open the host link you were given.")
     return found
@@ -269,11 +240,3 @@ def guest_url(eid, address):
     port = request.host.rpartition(":")[2] if ":" in request.host else "80"
     base = f"http://{address.ip}:{port}" if address else request.host_url.rstrip("/")
     return f"{base}/event/{eid}"
-
-
-def list_response(eid, host):
-    body, etag = lists().get(eid, host, now())
-    response = Response(body, mimetype="application/json")
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)

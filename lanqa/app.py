@@ -4,13 +4,13 @@ import sys
 import time
 from pathlib import Path
 
-from flask import Flask, jsonify, request
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from lanqa import api, logs, pages
-from lanqa.fastpoll import FastPoll
 from lanqa.limits import Limits
 from lanqa.lists import Lists
+from lanqa.phone import Front, Phones, error_answer
 from lanqa.presence import Presence
 from lanqa.store import Store
 
@@ -36,17 +36,20 @@ def create_app(config):
     app.config.update(config)
     app.json.sort_keys = False
     app.extensions["store"] = store = Store(app.config["DATABASE"])
-    app.extensions["lists"] = Lists(store)
-    app.extensions["presence"] = Presence()
-    app.extensions["limits"] = Limits(app.config.get("RATE_LIMITS"))
+    app.extensions["lists"] = lists = Lists(store)
+    app.extensions["presence"] = presence = Presence()
+    app.extensions["limits"] = limits = Limits(app.config.get("RATE_LIMITS"))
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.before_request(logs.start_timer)
     app.before_request(read_body)
     app.after_request(logs.log_request)
     app.register_error_handler(HTTPException, error_response)
-    app.wsgi_app = FastPoll(app)
-    app.extensions["quick"] = app.wsgi_app.answer  # for server.Server's main loop
+    routes = app.url_map.bind("lanqa")
+    phones = Phones(store, lists, presence, limits, app.config["CLOCK"], routes)
+    app.extensions["phones"] = phones
+    # The main loop's answers (server.Server's quick=) are app.wsgi_app.phones.from_memory.
+    app.wsgi_app = Front(app.wsgi_app, phones)
     return app
 
 
@@ -63,7 +66,5 @@ def error_response(error):
         message = MESSAGES.get(error.code)
         if error.code == 405:
             message = f"This address does not accept {request.method} requests."
-    response = error.get_response()
-    response.set_data(jsonify(error=message or error.name).get_data())
-    response.mimetype = "application/json"
-    return response
+    error.description = message or error.name
+    return error_answer(error).response()

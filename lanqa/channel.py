@@ -5,10 +5,10 @@ a thread wake-up, a WSGI environ, a lock and a wake-up of the main loop to send 
 bytes. For a poll answered from memory that hand-off is nearly all the cost, and with
 2,000 phones it is what fills the core. So when a connection receives one whole,
 plain GET (HTTP/1.1, no body) and the server's `quick` function can answer it from
-memory without waiting (fastpoll.FastPoll.answer with cached_only), the answer is
-written here and now. Everything else, and anything unusual about the request, goes
-to waitress's own parser and a worker thread as usual. A 304 keeps its connection
-open here, where waitress would close it.
+memory (phone.Phones.from_memory), the answer is written here and now. Everything
+else, and anything unusual about the request, goes to waitress's own parser and a
+worker thread as usual. A 304 keeps its connection open here, where waitress would
+close it; on a crowded server (see server.py) the answer closes its connection.
 """
 
 import time
@@ -34,12 +34,14 @@ class QuickChannel(HTTPChannel):
         if head is None:
             return False
         path, headers = head
-        answer = self.server.quick(
-            path, headers.get("cookie", ""), headers.get("if-none-match", ""), cached_only=True
-        )
+        cookie, if_none_match = headers.get("cookie", ""), headers.get("if-none-match", "")
+        answer = self.server.quick(path, cookie, if_none_match, self.addr)
         if answer is None:
             return False
-        response = encode(*answer)
+        # A crowded server closes each connection after its answer, so that the
+        # sockets it may hold go round all the phones (see server.py).
+        closing = self.server.crowded()
+        response = encode(answer, closing)
         with self.outbuf_lock:
             sent = 0
             if not self.total_outbufs_len:
@@ -63,6 +65,8 @@ class QuickChannel(HTTPChannel):
                 self.outbufs[-1].append(response[sent:])
                 self.current_outbuf_count = self.adj.outbuf_high_watermark
                 self.total_outbufs_len += len(response) - sent
+            if closing:
+                self.close_when_flushed = True
         self.last_activity = time.time()
         return True
 
@@ -95,8 +99,9 @@ def plain_get(data):
     return path, headers
 
 
-def encode(status, headers, body):
+def encode(answer, closing=False):
     """The bytes of an HTTP/1.1 response, with the Date and Server waitress would add."""
-    lines = [f"HTTP/1.1 {status}", *(f"{name}: {value}" for name, value in headers)]
+    headers = answer.wire_headers() + ([("Connection", "close")] if closing else [])
+    lines = [f"HTTP/1.1 {answer.status_line()}", *(f"{name}: {value}" for name, value in headers)]
     lines += [f"Date: {build_http_date(time.time())}", "Server: LanQA"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + answer.body

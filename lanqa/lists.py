@@ -15,6 +15,10 @@ from lanqa.expiry import EVENT_LIFETIME, QUESTION_LIFETIME
 from lanqa.order import rank, ulid_ms
 
 
+class NotCached(Exception):
+    """Raised, when asked for memory only, by what would have to read the database."""
+
+
 @dataclass(frozen=True)
 class Built:
     body: bytes
@@ -38,26 +42,26 @@ class Lists:
 
     def event(self, eid, now, cached_only=False):
         """The live event row as a dict, or None; events never change, so they stay cached.
-        With cached_only, None also when it would have to be read from the database."""
+        With cached_only, NotCached when it would have to be read from the database."""
         found = self._events.get(eid)
         if found is None:
-            found = None if cached_only else self.store.event(eid, now)
+            if cached_only:
+                raise NotCached
+            found = self.store.event(eid, now)
             if found is None:
                 return None
             self._events[eid] = found
         return found if now < found["created"] + EVENT_LIFETIME else None
 
     def details_json(self, qids, now, cached_only=False):
-        """The JSON body of /api/questions/{qids}: {qid: {"text", "when", "who"?}}, or
-        None with cached_only when some of them would have to be read from the database."""
-        found = self.details(qids, now, cached_only)
-        return None if found is None else json.dumps(found, separators=(",", ":")).encode()
+        """The JSON body of /api/questions/{qids}: {qid: {"text", "when", "who"?}}."""
+        return json.dumps(self.details(qids, now, cached_only), separators=(",", ":")).encode()
 
     def details(self, qids, now, cached_only=False):
         """{qid: {"text", "when", "who"?}} for the live questions among qids."""
         missing = [qid for qid in qids if qid not in self._details]
         if missing and cached_only:
-            return None
+            raise NotCached
         if missing:
             for qid, row in self.store.details(missing, now).items():
                 item = {"text": row["text"], "when": row["created"]}
@@ -87,15 +91,15 @@ class Lists:
             self._current(key, now)
 
     def get(self, eid, host, now, cached_only=False):
-        """(body, etag) of the list; the body is JSON, ranked as in order.rank. With
-        cached_only, None when the list would have to be built."""
+        """The Built list: JSON ranked as in order.rank, and its ETag. With cached_only,
+        NotCached when the list would have to be built."""
         key = (eid, host)
         built = self._fresh(key, now)
         if built is None and cached_only:
-            return None
+            raise NotCached
         built = built or self._current(key, now)
         self._polled.add(key)
-        return built.body, built.etag
+        return built
 
     def _current(self, key, now):
         """The fresh build of key's list, built now if there is none."""

@@ -60,12 +60,18 @@ def start_timer():
 def log_request(response):
     if request.endpoint in ROUTINE and response.status_code < 400:
         return response
+    started = g.get("started", time.perf_counter())
+    write(request.method, request.path, response.status_code, started, request.remote_addr)
+    return response
+
+
+def write(method, path, status, started, client):
+    """One request's line; started is its time.perf_counter() on arrival."""
     fields = {
-        "method": request.method,
-        "path": redact(request.path),
-        "status": response.status_code,
-        "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
-        "client": request.remote_addr,
+        "method": method,
+        "path": redact(path),
+        "status": status,
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+        "client": client,
     }
     requests_log.info("request", extra={"fields": fields})
-    return response

@@ -15,6 +15,7 @@ registered connection on every call, which at 2,000 connections was a third of t
 server's CPU. Changing an epoll set is a system call that lets go of the GIL, and
 while workers run Python getting it back can take milliseconds; so server.py keeps a
 connection readable while a worker has its request, and a request changes nothing.
+Windows has neither: there the set is a `Select`, which takes at most 512 sockets.
 """
 
 import contextlib
@@ -23,9 +24,12 @@ import threading
 import time
 
 from waitress.channel import HTTPChannel
-from waitress.wasyncore import readwrite
+from waitress.wasyncore import read, readwrite, write
 
-READ = select.POLLIN | select.POLLPRI
+# poll()'s and epoll's flags; Windows' select module has none of them.
+IN = getattr(select, "POLLIN", 1)
+OUT = getattr(select, "POLLOUT", 4)
+READ = IN | getattr(select, "POLLPRI", 2)
 FULL_CHECK_EVERY = 1.0
 
 
@@ -46,13 +50,73 @@ class Sockets(dict):
         self.gone.add(fd)
 
 
-class Loop:
+class Select:
+    """select() behind poll()'s interface, waiting in seconds as epoll does."""
+
+    per_second = 1
+
     def __init__(self):
-        # epoll and poll take the same flags; epoll waits in seconds, poll in ms.
-        if hasattr(select, "epoll"):
-            self.pollster, self.per_second = select.epoll(), 1
-        else:
-            self.pollster, self.per_second = select.poll(), 1000
+        self.flags = {}
+
+    def register(self, fd, flags):
+        self.flags[fd] = flags
+
+    modify = register
+
+    def unregister(self, fd):
+        del self.flags[fd]
+
+    def poll(self, timeout):
+        readers = [fd for fd, flags in self.flags.items() if flags & IN]
+        writers = [fd for fd, flags in self.flags.items() if flags & OUT]
+        if not (readers or writers):
+            time.sleep(timeout)
+            return []
+        readable, writable, _ = select.select(readers, writers, [], timeout)
+        events = dict.fromkeys(readable, IN)
+        for fd in writable:
+            events[fd] = events.get(fd, 0) | OUT
+        return events.items()
+
+    def close(self):
+        self.flags.clear()
+
+    @staticmethod
+    def dispatch(obj, flags):
+        # waitress's readwrite() reads select.POLLIN, which Windows lacks.
+        if flags & IN:
+            read(obj)
+        if flags & OUT:
+            write(obj)
+
+
+def pollster(kind):
+    """A poll set: 'epoll', 'poll' or 'select' (a Select). Each waits in its own unit
+    (`per_second`) and hands events to its `dispatch`."""
+    if kind == "select":
+        return Select()
+    found = select.epoll() if kind == "epoll" else select.poll()
+    return Waiting(found, 1 if kind == "epoll" else 1000)
+
+
+class Waiting:
+    """An epoll or poll object, with its unit of time and waitress's dispatch."""
+
+    dispatch = staticmethod(readwrite)
+
+    def __init__(self, found, per_second):
+        self.found, self.per_second = found, per_second
+        self.register, self.modify = found.register, found.modify
+        self.unregister, self.poll = found.unregister, found.poll
+
+    def close(self):
+        if hasattr(self.found, "close"):
+            self.found.close()
+
+
+class Loop:
+    def __init__(self, kind):
+        self.pollster = pollster(kind)
         self.registered = {}  # fd -> the flags it is registered with (0: not registered)
         self.watch = set()  # fds to ask on every turn
         self.touched = set()  # fds that had an event on the last turn
@@ -62,14 +126,13 @@ class Loop:
         self.stopped = threading.Event()
 
     def loop(self, timeout=30.0, map=None, use_poll=True, count=None):
-        """A stand-in for waitress.wasyncore.loop, for poll() systems; map is a Sockets."""
+        """A stand-in for waitress.wasyncore.loop; map is a Sockets."""
         self.running = True
         try:
             while map and not self.stopping:
                 self.turn(timeout, map)
         finally:
-            if hasattr(self.pollster, "close"):
-                self.pollster.close()
+            self.pollster.close()
             self.stopped.set()
 
     def stop(self, wake):
@@ -95,16 +158,16 @@ class Loop:
             if obj is not None:
                 self.update(fd, obj)
         self.touched = set()
-        for fd, flags in self.pollster.poll(timeout * self.per_second):
+        for fd, flags in self.pollster.poll(timeout * self.pollster.per_second):
             obj = map.get(fd)
             if obj is not None:
-                readwrite(obj, flags)
+                self.pollster.dispatch(obj, flags)
                 self.touched.add(fd)
 
     def update(self, fd, obj):
         flags = READ if obj.readable() else 0
         if obj.writable() and not obj.accepting:
-            flags |= select.POLLOUT
+            flags |= OUT
         self.set_flags(fd, flags)
         self.registered[fd] = flags
         if flags == READ and isinstance(obj, HTTPChannel):

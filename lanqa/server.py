@@ -1,20 +1,34 @@
-"""waitress serving the app: bind a port, run, stop."""
+"""waitress serving the app: bind a port, run, stop; within what this system allows.
+
+Each phone keeps a connection, and each connection is an open file. The connection cap
+comes from the open-file limit (raised as far as the system lets it), and from
+select()'s 512 sockets where select() is all there is (Windows, or LANQA_LOOP=select).
+Past three quarters of the cap the server is crowded: answers close their connection,
+so the sockets go round all the phones instead of staying with the first ones in.
+"""
 
 import errno
 import logging
+import os
+import select
 import sys
+import time
 
-from waitress.server import create_server
+from waitress.adjustments import Adjustments
+from waitress.server import TcpWSGIServer, create_server
 
+from lanqa import internals
 from lanqa.channel import QuickChannel
 from lanqa.loop import Loop, Sockets
 
-WINDOWS = sys.platform == "win32"
+log = logging.getLogger("lanqa.server")
+MAX_CONNECTIONS = 5000
+SELECT_CONNECTIONS = 480  # select() takes at most 512 sockets on Windows
+# Files that are not phones: SQLite (three per connection), the log, the window's
+# own (a WebKit window holds about 40), the trigger, the poll set, and some to spare.
+RESERVED_FILES = 120
 SETTINGS = {
     "threads": 8,
-    # Each phone keeps a connection open; waitress's default of 100 times out a hall.
-    # Windows has no poll(), and its select() takes at most 512 sockets.
-    "connection_limit": 480 if WINDOWS else 5000,
     # An idle or stalled connection is closed after a minute; phones reconnect.
     "channel_timeout": 60,
     "cleanup_interval": 10,
@@ -28,33 +42,113 @@ SETTINGS = {
 }
 
 
+def loop_kind():
+    """'epoll', 'poll' or 'select': what this system offers, or LANQA_LOOP=select."""
+    if os.environ.get("LANQA_LOOP") == "select" or sys.platform == "win32":
+        return "select"
+    return "epoll" if hasattr(select, "epoll") else "poll"
+
+
+def raise_open_file_limit():
+    """Raise the soft open-file limit as far as the hard one allows; the limit now in
+    force, or None where there is no such limit (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    # macOS reports an unlimited hard limit but refuses more than OPEN_MAX (10240).
+    for wanted in (hard, 10240):
+        if wanted == resource.RLIM_INFINITY or wanted <= soft:
+            continue
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            return wanted
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
+def connection_cap(kind, open_files):
+    """How many connections this server may hold at once."""
+    cap = SELECT_CONNECTIONS if kind == "select" else MAX_CONNECTIONS
+    if open_files is not None:
+        cap = min(cap, open_files - RESERVED_FILES)
+    return max(cap, 16)
+
+
+class Listener(TcpWSGIServer):
+    """waitress's TCP server with LanQA's main loop, answering phones from memory.
+
+    quick(path, cookie, if_none_match, address) answers a plain GET from memory, or
+    returns None (see channel.py)."""
+
+    channel_class = QuickChannel
+
+    def __init__(self, app, quick, loop, adj):
+        self.quick = quick
+        self.sockets = Sockets()
+        self.keep_alive_below = adj.connection_limit * 3 // 4
+        self.paused_until = 0.0
+        super().__init__(app, map=self.sockets, adj=adj, sockinfo=adj.listen[0])
+        self.asyncore = loop  # what run() drives instead of waitress's select() loop
+
+    def crowded(self):
+        return len(self.sockets) >= self.keep_alive_below
+
+    def accept(self):
+        try:
+            return super().accept()
+        except OSError as error:
+            if error.errno not in (errno.EMFILE, errno.ENFILE):
+                raise
+            # Out of files after all: wait for connections to close, rather than
+            # retrying (and logging) in a busy loop.
+            self.paused_until = time.monotonic() + 1
+            log.warning("out of open files: new connections wait a second")
+            return None
+
+    def readable(self):
+        return time.monotonic() >= self.paused_until and super().readable()
+
+
 class Server:
     """A waitress server on host:port, or on the next free port when that one is taken.
-    A Flask app from create_app also gets its phones' polls answered on the main loop."""
+    quick, if given, answers phones' plain GETs from memory on the main loop."""
 
-    def __init__(self, app, host="0.0.0.0", port=0, tries=20):
+    def __init__(self, app, host="0.0.0.0", port=0, quick=None, tries=20):
         # waitress warns each time a request finds others queued for a worker; under a
         # hall's load that is normal, and would be hundreds of log lines a second.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        self.kind = loop_kind()
+        self.open_files = raise_open_file_limit()
+        self.cap = connection_cap(self.kind, self.open_files)
+        self.missing = internals.missing()
+        if self.missing:
+            log.warning(
+                "this waitress differs from the one LanQA was tested with (%s): serving "
+                "with plain waitress, which is correct but slower",
+                ", ".join(self.missing),
+            )
+        self._loop = None
         last = port + tries - 1 if port else 0
         for number in range(port, last + 1):
             try:
-                self._server = create_server(app, map=Sockets(), host=host, port=number, **SETTINGS)
+                self._server = self._bind(app, host, number, quick)
                 break
             except OSError as error:
                 if error.errno != errno.EADDRINUSE or number == last:
                     raise
-        quick = getattr(app, "extensions", {}).get("quick")
-        if quick:
-            self._server.quick = quick
-            self._server.channel_class = QuickChannel
-        # Elsewhere waitress's own loop would use select(), which fails above 1024
-        # file descriptors; LanQA's loop uses epoll or poll() (see loop.py).
-        self._loop = None
-        if not WINDOWS:
-            self._loop = self._server.asyncore = Loop()
         self.host = host
         self.port = self._server.effective_port
+
+    def _bind(self, app, host, port, quick):
+        settings = {**SETTINGS, "host": host, "port": port, "connection_limit": self.cap}
+        if self.missing:
+            use_poll = self.kind != "select"
+            return create_server(app, asyncore_use_poll=use_poll, **settings)
+        self._loop = Loop(self.kind)
+        return Listener(app, quick or (lambda *request: None), self._loop, Adjustments(**settings))
 
     def run(self):
         """Serve until closed, or until Ctrl+C / SIGTERM in the main thread."""

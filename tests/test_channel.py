@@ -3,6 +3,7 @@ thread gives, a 304 that keeps its connection, and anything unusual left to wait
 
 import http.client
 import threading
+import time
 
 import pytest
 from waitress.channel import HTTPChannel
@@ -47,10 +48,26 @@ def test_anything_unusual_is_left_to_waitress(data):
 
 @pytest.fixture
 def running(app):
-    server = Server(app, "127.0.0.1", 0)
+    server = Server(app, "127.0.0.1", 0, quick=app.wsgi_app.phones.from_memory)
     threading.Thread(target=server.run, daemon=True).start()
     yield server
     server.close()
+
+
+class Phone(http.client.HTTPConnection):
+    """A keep-alive connection to a running Server."""
+
+    def __init__(self, server):
+        super().__init__("127.0.0.1", server.port, timeout=5)
+        self.server = server
+
+    def settle(self):
+        """Wait until no worker holds a request: a worker sends its answer a moment
+        before it lets go of the request, and a phone's next poll comes seconds later."""
+        deadline = time.monotonic() + 2
+        channels = self.server._server.active_channels
+        while any(c.requests for c in list(channels.values())) and time.monotonic() < deadline:
+            time.sleep(0.001)
 
 
 @pytest.fixture
@@ -59,7 +76,7 @@ def connect(running):
     made = []
 
     def new():
-        made.append(http.client.HTTPConnection("127.0.0.1", running.port, timeout=5))
+        made.append(Phone(running))
         return made[-1]
 
     yield new
@@ -92,6 +109,7 @@ def get(conn, path, **headers):
     conn.request("GET", path, headers={"Cookie": VOTER, **headers})
     response = conn.getresponse()
     body = response.read()
+    conn.settle()
     # Names compare in lower case: waitress writes "Etag" where the app wrote "ETag".
     others = {k.lower(): v for k, v in response.getheaders() if k not in ("Date", "Server")}
     return response.status, others, body, response.will_close

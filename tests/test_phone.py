@@ -1,9 +1,19 @@
-"""Polls, texts and votes answered in front of Flask give exactly what Flask's routes give."""
+"""Polls, texts and votes give the same answer whichever path serves them: phone.py's
+rules, called by Flask's routes, by the layer in front of Flask and by the main loop."""
 
+import dataclasses
+import http.client
 import json
+import threading
 
 import pytest
+from waitress.channel import HTTPChannel
+from werkzeug.exceptions import Forbidden
 from werkzeug.test import Client
+
+from lanqa.app import create_app
+from lanqa.phone import Phones
+from lanqa.server import Server
 
 VOTER = "abcdefghijklmnopqrstuv"
 
@@ -126,3 +136,63 @@ def test_votes_for_unknown_or_malformed_questions_get_flask_errors(client, path,
     client.set_cookie("lanqa_voter", VOTER)
     response = client.post(path)
     assert response.status_code == status and "error" in response.json
+
+
+def test_a_vote_refused_by_its_address_costs_the_device_one_token(tmp_path, clock):
+    app = create_app(
+        {"DATABASE": tmp_path / "db", "CLOCK": clock, "RATE_LIMITS": {"vote": (10, 1)}}
+    )
+    eid = app.test_client().post("/api/event").json["id"]
+    qid = app.test_client().post(f"/api/event/{eid}", json={"body": "Who pays?"}).json["id"]
+    phone = Client(app.wsgi_app)
+    phone.set_cookie("lanqa_voter", VOTER)
+    assert phone.post(f"/api/vote/{qid}/up").status_code == 200
+    refused = phone.post(f"/api/vote/{qid}/down")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    per_device, _ = app.extensions["limits"].buckets["vote"]
+    assert per_device.state[VOTER][0] == 10 - 2  # one for the vote, one for the refusal
+    app.extensions["store"].close()
+
+
+@pytest.fixture
+def running(app):
+    server = Server(app, "127.0.0.1", 0, quick=app.wsgi_app.phones.from_memory)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield server
+    server.close()
+
+
+def test_a_new_rule_in_phone_py_holds_on_the_main_loop_too(app, running, event, monkeypatch):
+    """A check added to the shared poll must reach phones whose polls the main loop
+    answers from memory, not only those Flask answers."""
+    poll = Phones.poll
+
+    def with_new_rule(self, eid, voter, if_none_match, **options):
+        if voter == "blocked" * 3 + "x":
+            raise Forbidden("This device is blocked.")
+        answer = poll(self, eid, voter, if_none_match, **options)
+        return dataclasses.replace(answer, headers=(*answer.headers, ("X-Rule", "applied")))
+
+    path = f"/api/event/{event}/questions"
+    conn = http.client.HTTPConnection("127.0.0.1", running.port, timeout=5)
+    conn.request("GET", path, headers={"Cookie": f"lanqa_voter={VOTER}"})
+    conn.getresponse().read()  # the list is now cached: the main loop answers the next poll
+    monkeypatch.setattr(Phones, "poll", with_new_rule)
+    to_workers = []  # requests that went through waitress's parser to a worker thread
+    received = HTTPChannel.received
+    monkeypatch.setattr(
+        HTTPChannel,
+        "received",
+        lambda channel, data: to_workers.append(data) or received(channel, data),
+    )
+    for voter, status in ((VOTER, 200), ("blocked" * 3 + "x", 403)):
+        conn.request("GET", path, headers={"Cookie": f"lanqa_voter={voter}"})
+        response = conn.getresponse()
+        body = response.read()
+        assert response.status == status
+        if status == 200:
+            assert response.getheader("X-Rule") == "applied" and b"votes" in body
+        else:
+            assert json.loads(body) == {"error": "This device is blocked."}
+    assert len(to_workers) == 1  # the 200 came from the main loop; errors go to a worker
+    conn.close()

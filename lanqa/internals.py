@@ -1,0 +1,61 @@
+"""The parts of waitress that LanQA relies on beyond its documented API, checked at start.
+
+channel.py answers on waitress's main loop, loop.py replaces that loop, and server.py
+subclasses its server. All of it leans on names inside waitress that a release may
+rename. pyproject.toml pins the versions the tests ran on; this check catches the rest
+(a different version installed by hand, a vendored copy), so that server.py can fall
+back to plain waitress, which is slower but correct, instead of silently breaking.
+"""
+
+import inspect
+
+from waitress import buffers, utilities, wasyncore
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, TcpWSGIServer
+
+# Attributes of a class (methods, and defaults that instances later overwrite).
+CLASS_ATTRIBUTES = {
+    HTTPChannel: "received readable writable send request will_close close_when_flushed"
+    " total_outbufs_len current_outbuf_count last_activity",
+    BaseWSGIServer: "channel_class asyncore accept readable run pull_trigger close",
+    Adjustments: "listen connection_limit outbuf_overflow outbuf_high_watermark",
+    wasyncore.dispatcher: "accepting readable writable",
+}
+# Attributes an instance gets in __init__: the names its code assigns.
+INSTANCE_ATTRIBUTES = {
+    HTTPChannel.__init__: "server adj outbufs requests_lock outbuf_lock requests connected",
+    BaseWSGIServer.__init__: "effective_port asyncore",
+}
+# Functions and the parameters LanQA passes them.
+SIGNATURES = {
+    TcpWSGIServer: "application map adj sockinfo",
+    buffers.OverflowableBuffer: "overflow",
+    utilities.build_http_date: "when",
+    wasyncore.readwrite: "obj flags",
+    wasyncore.read: "obj",
+    wasyncore.write: "obj",
+}
+# run() must call self.asyncore.loop(...) for LanQA's loop to be the one that runs.
+CALLS = {BaseWSGIServer.run: "asyncore loop"}
+
+
+def missing():
+    """The internals that are not as LanQA expects: empty when all is well."""
+    found = []
+    for owner, names in CLASS_ATTRIBUTES.items():
+        found += [f"{owner.__name__}.{name}" for name in names.split() if not hasattr(owner, name)]
+    for function, names in {**INSTANCE_ATTRIBUTES, **CALLS}.items():
+        used = function.__code__.co_names
+        found += [
+            f"{function.__qualname__} uses {name}" for name in names.split() if name not in used
+        ]
+    for function, names in SIGNATURES.items():
+        try:
+            parameters = inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            parameters = {}
+        found += [
+            f"{function.__qualname__}({name})" for name in names.split() if name not in parameters
+        ]
+    return found
