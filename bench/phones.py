@@ -46,6 +46,10 @@ def phone_address(n):
     return f"127.1.{n // 250}.{n % 250 + 1}"
 
 
+class Stale(Exception):
+    """A reused connection turned out closed before any answer came."""
+
+
 class Connection:
     """A minimal HTTP/1.1 client on one connection; reconnects when the server closes."""
 
@@ -68,7 +72,17 @@ class Connection:
 
     async def _request(self, method, path, body, headers):
         started = time.perf_counter()
-        if self.writer is None:
+        try:
+            return await self._send(method, path, body, headers, started)
+        except Stale:
+            # As browsers do: a request that found its reused connection closed by the
+            # server (an idle one, to make room) goes again on a new one.
+            self.close()
+            return await self._send(method, path, body, headers, started)
+
+    async def _send(self, method, path, body, headers, started):
+        reused = self.writer is not None
+        if not reused:
             self.reader, self.writer = await asyncio.open_connection(
                 "127.0.0.1", self.port, local_addr=(self.address, 0)
             )
@@ -78,8 +92,14 @@ class Connection:
         if self.cookie:
             lines.append(f"Cookie: {self.cookie}")
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        try:
+            self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+            head = await self.reader.readuntil(b"\r\n\r\n")
+        except (OSError, asyncio.IncompleteReadError) as error:
+            if reused and not getattr(error, "partial", b""):
+                raise Stale from error
+            raise
+        head = head.decode("latin-1").split("\r\n")
         status = int(head[0].split()[1])
         found = {}
         for line in head[1:]:

@@ -21,7 +21,13 @@ from waitress.utilities import build_http_date
 class QuickChannel(HTTPChannel):
     """waitress's HTTPChannel, answering what it can from memory as it arrives."""
 
+    takes_turns = None  # decided when its first request arrives
+
     def received(self, data):
+        if self.takes_turns is None:
+            # Came in when the server was crowded: close after each answer from memory,
+            # so that the sockets left go round all the late phones (see server.py).
+            self.takes_turns = self.server.crowded()
         with self.requests_lock:
             idle = not (self.requests or self.request or self.will_close or self.close_when_flushed)
         if idle and self.answer_now(data):
@@ -35,12 +41,10 @@ class QuickChannel(HTTPChannel):
             return False
         path, headers = head
         cookie, if_none_match = headers.get("cookie", ""), headers.get("if-none-match", "")
-        answer = self.server.quick(path, cookie, if_none_match, self.addr)
+        answer = self.server.quick(path, cookie, if_none_match, self.addr[0])
         if answer is None:
             return False
-        # A crowded server closes each connection after its answer, so that the
-        # sockets it may hold go round all the phones (see server.py).
-        closing = self.server.crowded()
+        closing = self.takes_turns
         response = encode(answer, closing)
         with self.outbuf_lock:
             sent = 0
@@ -65,9 +69,11 @@ class QuickChannel(HTTPChannel):
                 self.outbufs[-1].append(response[sent:])
                 self.current_outbuf_count = self.adj.outbuf_high_watermark
                 self.total_outbufs_len += len(response) - sent
-            if closing:
-                self.close_when_flushed = True
         self.last_activity = time.time()
+        if closing and not self.total_outbufs_len:
+            self.handle_close()  # all sent: free the socket now, not a turn later
+        elif closing:
+            self.close_when_flushed = True
         return True
 
 

@@ -9,10 +9,10 @@ back to plain waitress, which is slower but correct, instead of silently breakin
 
 import inspect
 
-from waitress import buffers, utilities, wasyncore
+from waitress import buffers, server, utilities, wasyncore
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
-from waitress.server import BaseWSGIServer, TcpWSGIServer
+from waitress.server import BaseWSGIServer
 
 # Attributes of a class (methods, and defaults that instances later overwrite).
 CLASS_ATTRIBUTES = {
@@ -24,20 +24,20 @@ CLASS_ATTRIBUTES = {
 }
 # Attributes an instance gets in __init__: the names its code assigns.
 INSTANCE_ATTRIBUTES = {
-    HTTPChannel.__init__: "server adj outbufs requests_lock outbuf_lock requests connected",
-    BaseWSGIServer.__init__: "effective_port asyncore",
-}
-# Functions and the parameters LanQA passes them.
-SIGNATURES = {
-    TcpWSGIServer: "application map adj sockinfo",
-    buffers.OverflowableBuffer: "overflow",
-    utilities.build_http_date: "when",
-    wasyncore.readwrite: "obj flags",
-    wasyncore.read: "obj",
-    wasyncore.write: "obj",
+    (HTTPChannel, "__init__"): "server adj outbufs requests_lock outbuf_lock requests connected",
+    (BaseWSGIServer, "__init__"): "effective_port asyncore",
 }
 # run() must call self.asyncore.loop(...) for LanQA's loop to be the one that runs.
-CALLS = {BaseWSGIServer.run: "asyncore loop"}
+CALLS = {(BaseWSGIServer, "run"): "asyncore loop"}
+# Functions and the parameters LanQA passes them.
+SIGNATURES = {
+    (server, "TcpWSGIServer"): "application map adj sockinfo",
+    (buffers, "OverflowableBuffer"): "overflow",
+    (utilities, "build_http_date"): "when",
+    (wasyncore, "readwrite"): "obj flags",
+    (wasyncore, "read"): "obj",
+    (wasyncore, "write"): "obj",
+}
 
 
 def missing():
@@ -45,17 +45,16 @@ def missing():
     found = []
     for owner, names in CLASS_ATTRIBUTES.items():
         found += [f"{owner.__name__}.{name}" for name in names.split() if not hasattr(owner, name)]
-    for function, names in {**INSTANCE_ATTRIBUTES, **CALLS}.items():
-        used = function.__code__.co_names
+    for (owner, function), names in {**INSTANCE_ATTRIBUTES, **CALLS}.items():
+        code = getattr(getattr(owner, function, None), "__code__", None)
+        used = code.co_names if code else ()
         found += [
-            f"{function.__qualname__} uses {name}" for name in names.split() if name not in used
+            f"{owner.__name__}.{function} uses {name}" for name in names.split() if name not in used
         ]
-    for function, names in SIGNATURES.items():
+    for (owner, function), names in SIGNATURES.items():
         try:
-            parameters = inspect.signature(function).parameters
-        except (TypeError, ValueError):
+            parameters = inspect.signature(getattr(owner, function)).parameters
+        except (AttributeError, TypeError, ValueError):
             parameters = {}
-        found += [
-            f"{function.__qualname__}({name})" for name in names.split() if name not in parameters
-        ]
+        found += [f"{function}({name})" for name in names.split() if name not in parameters]
     return found

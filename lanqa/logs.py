@@ -40,6 +40,24 @@ class JsonLines(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+class OncePerMinute(logging.Filter):
+    """Lets each message through at most once a minute. waitress logs each time the
+    connection cap is reached and left, which near the cap is many times a second."""
+
+    def __init__(self):
+        super().__init__()
+        self.last = {}
+
+    def filter(self, record):
+        now = time.monotonic()
+        if now - self.last.get(record.msg, -60) < 60:
+            return False
+        if len(self.last) > 1000:
+            self.last.clear()
+        self.last[record.msg] = now
+        return True
+
+
 def write_to(folder):
     """Send LanQA's, Flask's and waitress's logs to folder/lanqa.log (rotated at 1 MB)."""
     handler = RotatingFileHandler(folder / "lanqa.log", maxBytes=1_000_000, backupCount=3)

@@ -143,9 +143,7 @@ class Loop:
             self.stopped.wait(5)
 
     def turn(self, timeout, map):
-        gone, map.gone = map.gone, set()
-        for fd in gone:
-            self.forget(fd)
+        self.forget_gone(map)
         new, map.new = map.new, set()
         now = time.monotonic()
         if now >= self.next_full_check:
@@ -157,12 +155,18 @@ class Loop:
             obj = map.get(fd)
             if obj is not None:
                 self.update(fd, obj)
+        self.forget_gone(map)  # asking may close some (server.py drains idle connections)
         self.touched = set()
         for fd, flags in self.pollster.poll(timeout * self.pollster.per_second):
             obj = map.get(fd)
             if obj is not None:
                 self.pollster.dispatch(obj, flags)
                 self.touched.add(fd)
+
+    def forget_gone(self, map):
+        gone, map.gone = map.gone, set()
+        for fd in gone:
+            self.forget(fd)
 
     def update(self, fd, obj):
         flags = READ if obj.readable() else 0

@@ -3,8 +3,9 @@
 Each phone keeps a connection, and each connection is an open file. The connection cap
 comes from the open-file limit (raised as far as the system lets it), and from
 select()'s 512 sockets where select() is all there is (Windows, or LANQA_LOOP=select).
-Past three quarters of the cap the server is crowded: answers close their connection,
-so the sockets go round all the phones instead of staying with the first ones in.
+Past half the cap the server is crowded: a phone that comes in then has its connection
+closed after each answer, so that the rest of the sockets go round all the late
+phones, while those that came in earlier keep theirs.
 """
 
 import errno
@@ -19,6 +20,7 @@ from waitress.server import TcpWSGIServer, create_server
 
 from lanqa import internals
 from lanqa.channel import QuickChannel
+from lanqa.logs import OncePerMinute
 from lanqa.loop import Loop, Sockets
 
 log = logging.getLogger("lanqa.server")
@@ -88,13 +90,22 @@ class Listener(TcpWSGIServer):
     def __init__(self, app, quick, loop, adj):
         self.quick = quick
         self.sockets = Sockets()
-        self.keep_alive_below = adj.connection_limit * 3 // 4
+        self.keep_alive_below = adj.connection_limit // 2
         self.paused_until = 0.0
         super().__init__(app, map=self.sockets, adj=adj, sockinfo=adj.listen[0])
         self.asyncore = loop  # what run() drives instead of waitress's select() loop
 
     def crowded(self):
         return len(self.sockets) >= self.keep_alive_below
+
+    def handle_accept(self):
+        # waitress accepts one connection per turn of the loop; when phones reconnect
+        # for every poll (a crowded server) that leaves them queueing. Take all that wait.
+        for _ in range(64):
+            before = len(self.sockets)
+            super().handle_accept()
+            if len(self.sockets) == before or len(self.sockets) >= self.adj.connection_limit:
+                break
 
     def accept(self):
         try:
@@ -120,6 +131,9 @@ class Server:
         # waitress warns each time a request finds others queued for a worker; under a
         # hall's load that is normal, and would be hundreds of log lines a second.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        waitress_log = logging.getLogger("waitress")
+        if not any(isinstance(f, OncePerMinute) for f in waitress_log.filters):
+            waitress_log.addFilter(OncePerMinute())
         self.kind = loop_kind()
         self.open_files = raise_open_file_limit()
         self.cap = connection_cap(self.kind, self.open_files)

@@ -53,6 +53,7 @@ class RunningServer:
     args: tuple = ()
     command: tuple = ("serve",)
     env: dict = field(default_factory=dict)
+    preexec: object = None  # runs in the child before lanqa starts, e.g. to set a limit
     proc: subprocess.Popen = None
     output: list = field(default_factory=list)
     port: int = None
@@ -71,6 +72,7 @@ class RunningServer:
             stderr=subprocess.STDOUT,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
+            preexec_fn=self.preexec,
         )
         self.output = []
         started = threading.Event()

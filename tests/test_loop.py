@@ -17,9 +17,13 @@ def hello(environ, start_response):
     return [b"ok"]
 
 
-@pytest.fixture
-def server():
+@pytest.fixture(params=["native", "select"])
+def server(request, monkeypatch):
+    """The loop this system uses (epoll here), and the one Windows uses (select())."""
+    if request.param == "select":
+        monkeypatch.setenv("LANQA_LOOP", "select")
     running = Server(hello, "127.0.0.1", 0)
+    assert (running.kind == "select") == (request.param == "select")
     threading.Thread(target=running.run, daemon=True).start()
     yield running
     running.close()
