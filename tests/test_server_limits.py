@@ -6,7 +6,6 @@ import http.client
 import logging
 import os
 import re
-import resource
 import socket
 import subprocess
 import sys
@@ -23,8 +22,13 @@ from waitress import wasyncore
 from lanqa import server as server_module
 from lanqa.server import Server, connection_cap, raise_open_file_limit
 
+try:
+    import resource
+except ImportError:  # Windows: no open-file limit to test
+    resource = None
+
 VOTER = "lanqa_voter=abcdefghijklmnopqrstuv"
-NOFILE = resource.RLIMIT_NOFILE
+needs_rlimit = pytest.mark.skipif(resource is None, reason="no open-file limit on Windows")
 
 
 @pytest.fixture
@@ -133,6 +137,7 @@ def test_out_of_files_pauses_accepting_instead_of_spinning(small, monkeypatch, c
     ]
 
 
+@needs_rlimit
 def test_the_open_file_limit_is_raised_to_the_hard_limit():
     code = "from lanqa.server import raise_open_file_limit; print(raise_open_file_limit())"
     for soft, hard in ((256, 4096), (1024, 1024)):
@@ -161,6 +166,7 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+@needs_rlimit
 @pytest.mark.parametrize("limit", [256, 1024])
 def test_more_sockets_than_the_open_file_limit_allows(tmp_path, limit):
     """Under a laptop's open-file limit: the server says how many it holds; when more
@@ -168,7 +174,7 @@ def test_more_sockets_than_the_open_file_limit_allows(tmp_path, limit):
     the phones it has, and lets a new phone in as soon as sockets close."""
     data = tmp_path / "data"
     server = RunningServer(data, ("--host", "127.0.0.1"))
-    server.preexec = lambda: resource.setrlimit(NOFILE, (limit, limit))
+    server.preexec = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
     server.start()
     try:
         cap = limit - server_module.RESERVED_FILES
