@@ -25,6 +25,11 @@ server_log = logging.getLogger("lanqa.server")
 
 
 def main(argv=None):
+    # A Windows pipe or file takes its ANSI code page, which lacks the terminal QR
+    # code's block characters: print what it can rather than stop.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     args = parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
@@ -118,17 +123,20 @@ def remembered_port(port_file):
 def serve(args, open_browser=False):
     """Serve until Ctrl+C or SIGTERM, printing the links people need."""
     app, server, _ = start(args)
-    local = f"http://127.0.0.1:{server.port}"
-    print_links(server, local)
-    if args.demo:
-        eid, secret = create_demo(app.extensions["store"], time.time())
-        print(f"Demo session, host view: {local}/event/{eid}/{secret}", flush=True)
-        print(f"Demo session, guests:    {lan_base(server) or local}/event/{eid}", flush=True)
-    if open_browser:
-        webbrowser.open(local + "/")
+    # Before the links are printed: whoever waits for them may stop LanQA right after.
     signal.signal(signal.SIGTERM, stop)
     try:
+        local = f"http://127.0.0.1:{server.port}"
+        print_links(server, local)
+        if args.demo:
+            eid, secret = create_demo(app.extensions["store"], time.time())
+            print(f"Demo session, host view: {local}/event/{eid}/{secret}", flush=True)
+            print(f"Demo session, guests:    {lan_base(server) or local}/event/{eid}", flush=True)
+        if open_browser:
+            webbrowser.open(local + "/")
         server.run()
+    except KeyboardInterrupt:
+        pass  # stopped before the server ran; once it runs, waitress takes Ctrl+C itself
     finally:
         server.close()
         # Closing the last connection checkpoints the WAL into lanqa.db.
@@ -142,14 +150,20 @@ def desktop_app(args):
     problem = desktop.gui_problem()
     if problem:
         print(f"No window toolkit ({problem}): LanQA opens in your web browser.", flush=True)
+        if advice := desktop.advice():
+            print(advice, flush=True)
         return serve(args, open_browser=True)
     app, server, folder = start(args)
-    local = f"http://127.0.0.1:{server.port}"
-    print_links(server, local)
-    threading.Thread(target=server.run, name="lanqa-server", daemon=True).start()
+    # Until the window takes them over, SIGTERM and Ctrl+C stop LanQA as in serve().
+    signal.signal(signal.SIGTERM, stop)
     try:
+        local = f"http://127.0.0.1:{server.port}"
+        print_links(server, local)
+        threading.Thread(target=server.run, name="lanqa-server", daemon=True).start()
         # Returns when the window is closed, also on SIGTERM or Ctrl+C.
         desktop.open_window(local + "/", folder / "window")
+    except KeyboardInterrupt:
+        pass  # stopped before the window opened
     finally:
         server.close()
         app.extensions["store"].close()
@@ -205,7 +219,8 @@ def capacity(server):
         if server.open_files:
             lines[-1] += " Raise the limit (ulimit -n 8192) and restart LanQA to avoid it."
     for line in lines:
-        server_log.warning(line.strip()) if "Warning" in line else server_log.info(line.strip())
+        level = logging.WARNING if "Warning" in line else logging.INFO
+        server_log.log(level, line.strip())
     return lines
 
 

@@ -1,26 +1,87 @@
 """The desktop window (pywebview): the only module that imports webview."""
 
+import importlib.util
+import logging
 import os
+import re
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
+
+# What pywebview can draw a window with on Linux: GTK through gi, or Qt through qtpy.
+BINDINGS = ("gi", "qtpy")
+# How to get the window on Linux, by how LanQA was installed (see install_kind).
+ADVICE = {
+    "bundle": "For the window: sudo apt install gir1.2-webkit2-4.1",
+    "venv": (
+        "For the window: sudo apt install python3-gi gir1.2-webkit2-4.1, then recreate this "
+        "virtual environment with /usr/bin/python3 -m venv --system-site-packages "
+        '(or pip install "pywebview[qt]")'
+    ),
+    "system": "For the window: sudo apt install python3-gi gir1.2-webkit2-4.1",
+}
 
 
 def gui_problem():
     """None when a window can open here, else a short reason why not."""
-    if sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    ):
+    linux = sys.platform.startswith("linux")
+    if linux and not has_display():
         return "no display"
+    # Asking pywebview would print a traceback for each toolkit it fails to import.
+    if linux and not any(importlib.util.find_spec(name) for name in BINDINGS):
+        return "this Python has no GTK or Qt bindings"
     try:
-        import webview
+        with quiet_pywebview():
+            import webview
 
-        webview.initialize()
+            webview.initialize()
     except Exception as error:  # ImportError, WebViewException, a broken GTK or Qt
-        reason = str(error) or type(error).__name__
-        if sys.platform.startswith("linux"):
-            reason += "; on Debian or Ubuntu, install gir1.2-webkit2-4.1 for the window"
-        return reason
+        return str(error) or type(error).__name__
     return None
+
+
+def has_display():
+    """Whether an X11 or Wayland display is there to show a window on (Linux)."""
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+@contextmanager
+def quiet_pywebview():
+    """Keep pywebview's log (a traceback per toolkit that fails to load) off the terminal."""
+    logger = logging.getLogger("pywebview")
+    was = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = was
+
+
+def advice():
+    """One line on what to install for the window, or None where installing would not help."""
+    if not sys.platform.startswith("linux") or not has_display():
+        return None
+    return ADVICE[install_kind()]
+
+
+def install_kind():
+    """How LanQA runs: "bundle" (PyInstaller), "venv" (blind to apt's python3-gi), or "system"."""
+    if getattr(sys, "frozen", False):
+        return "bundle"
+    if sys.prefix != sys.base_prefix and not sees_system_packages(Path(sys.prefix)):
+        return "venv"
+    return "system"
+
+
+def sees_system_packages(venv):
+    """Whether the virtual environment at venv was made with --system-site-packages."""
+    try:
+        config = (venv / "pyvenv.cfg").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return bool(re.search(r"^include-system-site-packages\s*=\s*true\s*$", config, re.M | re.I))
 
 
 class Bridge:
@@ -74,5 +135,30 @@ def open_window(url, storage, then=None):
     )
     bridge._window = window
     window.events.loaded += lambda: print("Window ready.", flush=True)
+    close_on_signals()
     # Not private: the page keeps its voter cookie and cached questions between runs.
     webview.start(then, window, private_mode=False, storage_path=str(storage))
+
+
+def close_on_signals():
+    """On SIGTERM or SIGINT, close every window, so that webview.start() returns."""
+    for number in (signal.SIGTERM, signal.SIGINT):
+        # GTK's main loop runs in C on the main thread, where Python runs its signal
+        # handlers. PyGObject's Gio.Application.run (which pywebview calls) wakes that loop
+        # through signal.set_wakeup_fd, so the handler runs at once, not at the next event.
+        # Our SIGINT handler also keeps PyGObject's own, which raises KeyboardInterrupt.
+        signal.signal(number, close_soon)
+
+
+def close_soon(signum, frame):
+    # Not on this thread: a window's destroy() waits until the window is shown, and
+    # showing it needs the main loop that this signal handler is holding up.
+    threading.Thread(target=close_windows, name="lanqa-close", daemon=True).start()
+
+
+def close_windows():
+    """Close the LanQA window and the projector, if open."""
+    import webview
+
+    for window in list(webview.windows):
+        window.destroy()

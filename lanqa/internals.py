@@ -25,7 +25,7 @@ CLASS_ATTRIBUTES = {
 # Attributes an instance gets in __init__: the names its code assigns.
 INSTANCE_ATTRIBUTES = {
     (HTTPChannel, "__init__"): "server adj outbufs requests_lock outbuf_lock requests connected",
-    (BaseWSGIServer, "__init__"): "effective_port asyncore",
+    (BaseWSGIServer, "__init__"): "effective_port asyncore task_dispatcher",
 }
 # run() must call self.asyncore.loop(...) for LanQA's loop to be the one that runs.
 CALLS = {(BaseWSGIServer, "run"): "asyncore loop"}

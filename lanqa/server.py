@@ -173,3 +173,5 @@ class Server:
         if self._loop:
             self._loop.stop(wake=self._server.pull_trigger)
         self._server.close()
+        # Let requests in hand finish, so that none touches the database after it closes.
+        self._server.task_dispatcher.shutdown(timeout=5)

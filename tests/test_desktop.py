@@ -1,5 +1,9 @@
 """The window's bridge and the check for a GUI, without opening a window."""
 
+import logging
+
+import pytest
+
 from lanqa import desktop
 
 
@@ -78,3 +82,108 @@ def test_no_display_means_no_window(monkeypatch):
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setattr("sys.platform", "linux")
     assert desktop.gui_problem() == "no display"
+
+
+def test_without_gtk_or_qt_bindings_pywebview_is_not_asked(monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
+    monkeypatch.setattr("webview.initialize", lambda: pytest.fail("pywebview was asked"))
+    assert desktop.gui_problem() == "this Python has no GTK or Qt bindings"
+
+
+def test_pywebview_logs_nothing_while_gui_problem_probes(monkeypatch):
+    import webview
+
+    def fail_loudly():
+        try:
+            raise ImportError("No module named 'gi'")
+        except ImportError:
+            logging.getLogger("pywebview").exception("GTK cannot be loaded")
+        raise webview.errors.WebViewException("You must have either QT or GTK")
+
+    heard = Heard()
+    logging.getLogger("pywebview").addHandler(heard)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr("webview.initialize", fail_loudly)
+    try:
+        assert desktop.gui_problem() == "You must have either QT or GTK"
+        assert heard.records == []
+        logging.getLogger("pywebview").error("after the probe")
+        assert len(heard.records) == 1  # the window's own errors still reach the log
+    finally:
+        logging.getLogger("pywebview").removeHandler(heard)
+
+
+class Heard(logging.Handler):
+    """Keeps what a logger passes on."""
+
+    def __init__(self):
+        super().__init__()
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def in_venv(monkeypatch, tmp_path, system_packages):
+    (tmp_path / "pyvenv.cfg").write_text(
+        f"home = /usr/bin\ninclude-system-site-packages = {system_packages}\nversion = 3.11.2\n"
+    )
+    monkeypatch.setattr("sys.prefix", str(tmp_path))
+    monkeypatch.setattr("sys.base_prefix", "/usr")
+
+
+@pytest.fixture
+def linux_desktop(monkeypatch):
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delattr("sys.frozen", raising=False)
+
+
+def test_a_bundle_needs_only_webkit2gtk_from_the_system(monkeypatch, linux_desktop):
+    monkeypatch.setattr("sys.frozen", True, raising=False)
+    assert desktop.advice() == "For the window: sudo apt install gir1.2-webkit2-4.1"
+
+
+def test_a_venv_blind_to_system_packages_is_told_to_recreate_it_or_use_qt(
+    monkeypatch, tmp_path, linux_desktop
+):
+    in_venv(monkeypatch, tmp_path, "false")
+    advice = desktop.advice()
+    assert "python3-gi gir1.2-webkit2-4.1" in advice
+    assert "--system-site-packages" in advice and 'pip install "pywebview[qt]"' in advice
+
+
+def test_a_venv_without_pyvenv_cfg_counts_as_blind_to_system_packages(
+    monkeypatch, tmp_path, linux_desktop
+):
+    monkeypatch.setattr("sys.prefix", str(tmp_path))
+    monkeypatch.setattr("sys.base_prefix", "/usr")
+    assert desktop.advice() == desktop.ADVICE["venv"]
+
+
+@pytest.mark.parametrize("setting", ["true", "True"])
+def test_a_venv_that_sees_system_packages_needs_them_installed(
+    monkeypatch, tmp_path, linux_desktop, setting
+):
+    in_venv(monkeypatch, tmp_path, setting)
+    assert desktop.advice() == "For the window: sudo apt install python3-gi gir1.2-webkit2-4.1"
+
+
+def test_the_system_python_needs_python3_gi_and_webkit2gtk(monkeypatch, linux_desktop):
+    monkeypatch.setattr("sys.prefix", "/usr")
+    monkeypatch.setattr("sys.base_prefix", "/usr")
+    assert desktop.advice() == "For the window: sudo apt install python3-gi gir1.2-webkit2-4.1"
+
+
+@pytest.mark.parametrize("platform", ["win32", "darwin"])
+def test_no_apt_advice_off_linux(monkeypatch, platform):
+    monkeypatch.setattr("sys.platform", platform)
+    assert desktop.advice() is None
+
+
+def test_no_advice_without_a_display(monkeypatch, linux_desktop):
+    monkeypatch.delenv("DISPLAY")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert desktop.advice() is None

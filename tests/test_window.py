@@ -6,18 +6,24 @@ so the address it picks is known and no traffic leaves this machine.
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
+import requests
 from Xlib import X, protocol
 from Xlib import display as xdisplay
 from Xlib.ext import xtest
 
+from lanqa import desktop
+
 LAN_IP = "10.213.7.1"
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "assets"
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 and not os.environ.get("CI"),
@@ -153,6 +159,55 @@ def ended(app):
     app.stdout.close()
 
 
+class Run:
+    """A LanQA process under a virtual screen; a thread collects its output, so every wait
+    has a deadline."""
+
+    def __init__(self, command, display, env=None, cwd=None):
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(
+            command,
+            env={**os.environ, "DISPLAY": display, "PYTHONUNBUFFERED": "1", **(env or {})},
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self):
+        return "".join(self.lines)
+
+    def wait_for_line(self, start, timeout):
+        """Seconds from launch until a line starting with start; None if it never came."""
+
+        def came():
+            return any(line.startswith(start) for line in self.lines)
+
+        wait_for(lambda: came() or self.proc.poll() is not None, timeout, step=0.02)
+        return time.monotonic() - self.started if came() else None
+
+    def wait(self, timeout):
+        """The exit status, once the process has ended and its output is read."""
+        status = self.proc.wait(timeout)
+        self.reader.join(5)
+        return status
+
+    def end(self):
+        """Make sure the process is gone, whatever the test did."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.wait(10)
+        self.proc.stdout.close()
+
+
 def test_window_shows_a_qr_code_of_the_lan_guest_link_and_closes_cleanly(display, lan, tmp_path):
     command = ["ip", "netns", "exec", lan, sys.executable, "-m", "lanqa"]
     app, output, ready = launch([*command, "--data-dir", str(tmp_path)], display)
@@ -192,6 +247,41 @@ def test_window_shows_a_qr_code_of_the_lan_guest_link_and_closes_cleanly(display
         ended(app)
 
 
+def ask_and_check_it_waits_in_the_wal(output, data_dir, question):
+    """Ask question in a new session of the LanQA whose output this is."""
+    base = re.search(r"http://127\.0\.0\.1:\d+", output).group(0)
+    eid = requests.post(base + "/api/event", timeout=5).json()["id"]
+    asked = requests.post(f"{base}/api/event/{eid}", json={"body": question}, timeout=5)
+    assert asked.status_code == 200, asked.text
+    # Until a checkpoint, the question is in the WAL only.
+    wal = data_dir / "lanqa.db-wal"
+    assert wal.stat().st_size > 0 and question.encode() not in (data_dir / "lanqa.db").read_bytes()
+
+
+def assert_checkpointed(data_dir, question):
+    """The WAL is gone or empty and the question is in lanqa.db itself."""
+    wal = data_dir / "lanqa.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert question.encode() in (data_dir / "lanqa.db").read_bytes()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_closes_the_window_and_checkpoints_the_database(display, tmp_path, signum):
+    """A logout or shutdown (SIGTERM) or Ctrl+C (SIGINT) stops LanQA as its close button does."""
+    command = [sys.executable, "-m", "lanqa", "--data-dir", str(tmp_path), "--port", "0"]
+    app = Run(command, display)
+    question = "Does my question survive a shutdown?"
+    try:
+        assert app.wait_for_line("Window ready.", timeout=60), app.output
+        ask_and_check_it_waits_in_the_wal(app.output, tmp_path, question)
+        app.proc.send_signal(signum)
+        assert app.wait(15) == 0, app.output
+    finally:
+        app.end()
+    assert "LanQA stopped." in app.output and "Traceback" not in app.output
+    assert_checkpointed(tmp_path, question)
+
+
 def test_the_page_in_the_window_can_reach_the_save_and_projector_bridge(display, tmp_path):
     done = subprocess.run(
         [sys.executable, str(Path(__file__).parent / "window_bridge.py"), str(tmp_path)],
@@ -202,3 +292,34 @@ def test_the_page_in_the_window_can_reach_the_save_and_projector_bridge(display,
     )
     assert "save_file: function" in done.stdout, done.stdout + done.stderr[-3000:]
     assert "open_projector: function" in done.stdout
+
+
+def test_a_plain_virtual_environment_opens_the_browser_with_one_line_of_advice(display, tmp_path):
+    """pip-installed where Python cannot see apt's python3-gi: no tracebacks, fitting advice."""
+    venv = tmp_path / "venv"
+    python = venv / "bin" / "python"
+    # Without --system-site-packages, as `python -m venv` makes it by default.
+    base = Path(sys.base_prefix) / "bin" / "python3"
+    subprocess.run([str(base), "-m", "venv", str(venv)], check=True, timeout=30)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    installed = subprocess.run([*pip, "-e", str(ROOT)], capture_output=True, text=True, timeout=60)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+
+    data = tmp_path / "data"
+    command = [str(python), "-m", "lanqa", "--port", "0", "--data-dir", str(data)]
+    # BROWSER=true: the fallback "opens" a browser that does nothing.
+    app = Run(command, display, env={"BROWSER": "true", "PYTHONPATH": ""}, cwd=tmp_path)
+    question = "Is the browser fallback as careful with my question?"
+    try:
+        assert app.wait_for_line("LanQA is running", timeout=15), app.output
+        ask_and_check_it_waits_in_the_wal(app.output, data, question)
+        app.proc.send_signal(signal.SIGTERM)
+        assert app.wait(10) == 0, app.output
+    finally:
+        app.end()
+    assert "Traceback" not in app.output and "cannot be loaded" not in app.output, app.output
+    assert "No window toolkit (this Python has no GTK or Qt bindings)" in app.output
+    advice = [line for line in app.lines if line.startswith("For the window:")]
+    assert advice == [desktop.ADVICE["venv"] + "\n"]
+    assert "LanQA stopped." in app.output
+    assert_checkpointed(data, question)  # the browser fallback is `lanqa serve`
