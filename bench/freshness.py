@@ -134,7 +134,7 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         # One phone asks every few seconds here: far more than a person, so no limits.
-        proc, port = start_lanqa(data_dir, "--limits", "ask=100000/100000,vote=100000/100000")
+        proc, port, _ = start_lanqa(data_dir, "--limits", "ask=100000/100000,vote=100000/100000")
         base = f"http://127.0.0.1:{port}"
         try:
             eid, secret = create_event(base)

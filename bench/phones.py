@@ -16,8 +16,14 @@ Three benchmarks, each against servers this script starts and stops itself:
           was counted.
 
     .venv/bin/python bench/phones.py phones --phones 2000 --interval 2 --duration 30
+    .venv/bin/python bench/phones.py phones --loops native select --open-files 1024
     .venv/bin/python bench/phones.py ratio --questions 50 --duration 5
     .venv/bin/python bench/phones.py votes --duration 10
+
+`--loops native select` runs each benchmark against this system's loop and against the
+select() loop that Windows has (with its cap of 480 connections), in the same run;
+`--open-files 1024` starts the server with a desktop's soft open-file limit. A phone
+whose idle connection was closed sends its request again on a new one, as browsers do.
 
 Everything is bounded in time and talks to 127.0.0.1 only. Timings are reported,
 never asserted.
@@ -25,9 +31,12 @@ never asserted.
 
 import argparse
 import asyncio
+import itertools
 import json
+import os
 import random
 import re
+import resource
 import secrets
 import subprocess
 import sys
@@ -296,17 +305,38 @@ async def run_votes(port, eid, connections, duration):
 # The servers
 
 
-def start_lanqa(data_dir, *extra):
-    """`lanqa serve --port 0` in a subprocess: (process, port)."""
+def start_lanqa(data_dir, *extra, loop="native", open_files=None):
+    """`lanqa serve --port 0` in a subprocess: (process, port, connection cap). loop
+    "select" forces the Windows path; open_files sets the soft open-file limit it
+    starts with, as a desktop session would."""
     command = [sys.executable, "-m", "lanqa", "serve", "--port", "0", "--data-dir", str(data_dir)]
     command += extra
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {name: value for name, value in os.environ.items() if name != "LANQA_LOOP"}
+    if loop == "select":
+        env["LANQA_LOOP"] = "select"
+
+    def limit():
+        if open_files:
+            hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, hard))
+
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        preexec_fn=limit,
+    )
+    port = None
     for line in process.stdout:
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        if found:
+        port = port or (found and int(found.group(1)))
+        cap = re.search(r"Room for (\d+) connections", line)
+        if port and cap:
             # Keep reading its output: a full pipe would stop the server mid-run.
             threading.Thread(target=process.stdout.read, daemon=True).start()
-            return process, int(found.group(1))
+            return process, port, int(cap.group(1))
     raise RuntimeError("lanqa serve did not start")
 
 
@@ -375,13 +405,23 @@ def main(argv=None):
     )
     parser.add_argument("--questions", type=int, nargs="+", default=[50])
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--loops",
+        nargs="+",
+        choices=["native", "select"],
+        default=["native"],
+        help="the server's main loop: this system's own (epoll), or select() as on Windows",
+    )
+    parser.add_argument(
+        "--open-files", type=int, help="the server's soft open-file limit at start, e.g. 1024"
+    )
     args = parser.parse_args(argv)
     rows = []
     # The vote benchmark measures the write path, so it lifts the rate limits.
     extra = ["--limits", "ask=1000000/1000000,vote=1000000/1000000"] if args.mode == "votes" else []
-    for questions in args.questions:
+    for questions, loop in itertools.product(args.questions, args.loops):
         with tempfile.TemporaryDirectory() as data_dir:
-            server, port = start_lanqa(data_dir, *extra)
+            server, port, cap = start_lanqa(data_dir, *extra, loop=loop, open_files=args.open_files)
             try:
                 eid, _ = seed(port, questions)
                 if args.mode == "phones":
@@ -397,7 +437,8 @@ def main(argv=None):
                                 max(10, 3 * args.interval) if args.warmup is None else args.warmup,
                             )
                         )
-                        rows.append({"questions": questions, **row})
+                        setup = {"questions": questions, "loop": loop, "connection cap": cap}
+                        rows.append({**setup, **row})
                         print(json.dumps(rows[-1]), flush=True)
                 elif args.mode == "votes":
                     rows.append(asyncio.run(run_votes(port, eid, args.connections, args.duration)))

@@ -17,11 +17,17 @@ def run(*args):
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
-def test_a_hundred_phones_for_five_seconds():
-    [row] = run("phones", "--phones", "100", "--duration", "5", "--interval", "1", "--warmup", "2")
-    assert row["phones"] == 100 and row["requests/s"] > 0
-    assert row["errors"] == 0
-    assert set(row["p99 ms by kind"]) >= {"poll", "details"}
+def test_a_hundred_phones_for_five_seconds_on_both_loops_under_a_desktop_file_limit():
+    rows = run(
+        *("phones", "--phones", "100", "--duration", "5", "--interval", "1", "--warmup", "2"),
+        *("--loops", "native", "select", "--open-files", "1024"),
+    )
+    assert [row["loop"] for row in rows] == ["native", "select"]
+    assert rows[1]["connection cap"] == 480
+    for row in rows:
+        assert row["phones"] == 100 and row["requests/s"] > 0
+        assert row["errors"] == 0
+        assert set(row["p99 ms by kind"]) >= {"poll", "details"}
 
 
 def test_the_ratio_benchmark_compares_with_bare_waitress():
