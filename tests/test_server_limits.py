@@ -195,6 +195,8 @@ def test_more_sockets_than_the_open_file_limit_allows(tmp_path, limit):
                     failures.append(error)
                 time.sleep(0.2)
 
+        for phone in phones:  # in before the crowd
+            assert phone.poll(path)[:2] == (200, None)
         pollers = [threading.Thread(target=keep_polling, args=(p,)) for p in phones]
         for poller in pollers:
             poller.start()
