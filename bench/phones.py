@@ -302,6 +302,16 @@ async def run_votes(port, eid, connections, duration):
     }
 
 
+def run_async(coroutine):
+    """Run coroutine on uvloop where it is installed: the load generator, which shares
+    the machine with the server, then costs about a third of what asyncio's loop does."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
 # The servers
 
 
@@ -384,7 +394,7 @@ def seed(port, questions):
             )
         return event["id"], event["secret"]
 
-    return asyncio.run(go())
+    return run_async(go())
 
 
 def table(rows):
@@ -426,7 +436,7 @@ def main(argv=None):
                 eid, _ = seed(port, questions)
                 if args.mode == "phones":
                     for phones in args.phones:
-                        row = asyncio.run(
+                        row = run_async(
                             run_phones(
                                 port,
                                 server.pid,
@@ -441,7 +451,7 @@ def main(argv=None):
                         rows.append({**setup, **row})
                         print(json.dumps(rows[-1]), flush=True)
                 elif args.mode == "votes":
-                    rows.append(asyncio.run(run_votes(port, eid, args.connections, args.duration)))
+                    rows.append(run_async(run_votes(port, eid, args.connections, args.duration)))
                     print(json.dumps(rows[-1]), flush=True)
                 else:
                     rows += ratio_rows(port, eid, questions, args)
@@ -452,14 +462,14 @@ def main(argv=None):
 
 def ratio_rows(port, eid, questions, args):
     path = f"/api/event/{eid}/questions"
-    first = asyncio.run(Connection(port).request("GET", path))
+    first = run_async(Connection(port).request("GET", path))
     etag, size = first[1]["etag"], len(first[2])
     rows = []
     for status, headers in ((304, {"If-None-Match": etag}), (200, {})):
-        ours = asyncio.run(closed_loop(port, path, headers, args.connections, args.duration))
+        ours = run_async(closed_loop(port, path, headers, args.connections, args.duration))
         bare, bare_port = start_bare(status, size)
         try:
-            base = asyncio.run(closed_loop(bare_port, "/", {}, args.connections, args.duration))
+            base = run_async(closed_loop(bare_port, "/", {}, args.connections, args.duration))
         finally:
             stop(bare)
         rows.append(

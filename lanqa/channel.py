@@ -11,6 +11,7 @@ worker thread as usual. A 304 keeps its connection open here, where waitress wou
 close it; on a crowded server (see server.py) the answer closes its connection.
 """
 
+import functools
 import time
 
 from waitress.buffers import OverflowableBuffer
@@ -25,14 +26,25 @@ class QuickChannel(HTTPChannel):
 
     def received(self, data):
         if self.takes_turns is None:
-            # Came in when the server was crowded: close after each answer from memory,
-            # so that the sockets left go round all the late phones (see server.py).
+            # Came in when the server was crowded: close after each answer, so that the
+            # sockets left go round all the late phones (see server.py).
             self.takes_turns = self.server.crowded()
         with self.requests_lock:
             idle = not (self.requests or self.request or self.will_close or self.close_when_flushed)
         if idle and self.answer_now(data):
             return True
         return super().received(data)
+
+    def service(self):
+        """A worker's answer; one that takes turns closes after it, as its answers from
+        memory do, rather than hold its socket until its next request."""
+        if not self.takes_turns:
+            return super().service()
+        # As if the phone had asked to close: waitress says so in the answer, then closes.
+        self.requests[0].headers["CONNECTION"] = "close"
+        super().service()
+        self.server.sockets.changed.append(self._fileno)  # for the main loop to see
+        self.server.pull_trigger()
 
     def answer_now(self, data):
         """Answer data from memory if it is a request quick() knows; False if not."""
@@ -105,9 +117,14 @@ def plain_get(data):
     return path, headers
 
 
+@functools.lru_cache(maxsize=1)
+def http_date(second):
+    return build_http_date(second)
+
+
 def encode(answer, closing=False):
     """The bytes of an HTTP/1.1 response, with the Date and Server waitress would add."""
     headers = answer.wire_headers() + ([("Connection", "close")] if closing else [])
     lines = [f"HTTP/1.1 {answer.status_line()}", *(f"{name}: {value}" for name, value in headers)]
-    lines += [f"Date: {build_http_date(time.time())}", "Server: LanQA"]
+    lines += [f"Date: {http_date(int(time.time()))}", "Server: LanQA"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + answer.body

@@ -9,14 +9,14 @@ back to plain waitress, which is slower but correct, instead of silently breakin
 
 import inspect
 
-from waitress import buffers, server, utilities, wasyncore
+from waitress import buffers, parser, server, utilities, wasyncore
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer
 
 # Attributes of a class (methods, and defaults that instances later overwrite).
 CLASS_ATTRIBUTES = {
-    HTTPChannel: "received readable writable send request will_close close_when_flushed"
+    HTTPChannel: "received service readable writable send request will_close close_when_flushed"
     " total_outbufs_len current_outbuf_count last_activity",
     BaseWSGIServer: "channel_class asyncore accept readable run pull_trigger close",
     Adjustments: "listen connection_limit outbuf_overflow outbuf_high_watermark",
@@ -26,6 +26,8 @@ CLASS_ATTRIBUTES = {
 INSTANCE_ATTRIBUTES = {
     (HTTPChannel, "__init__"): "server adj outbufs requests_lock outbuf_lock requests connected",
     (BaseWSGIServer, "__init__"): "effective_port asyncore task_dispatcher",
+    (wasyncore.dispatcher, "__init__"): "_fileno",
+    (parser.HTTPRequestParser, "__init__"): "headers",
 }
 # run() must call self.asyncore.loop(...) for LanQA's loop to be the one that runs.
 CALLS = {(BaseWSGIServer, "run"): "asyncore loop"}
@@ -37,6 +39,7 @@ SIGNATURES = {
     (wasyncore, "readwrite"): "obj flags",
     (wasyncore, "read"): "obj",
     (wasyncore, "write"): "obj",
+    (wasyncore, "close_all"): "map",
 }
 
 

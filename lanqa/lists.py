@@ -54,11 +54,9 @@ class Lists:
         return found if now < found["created"] + EVENT_LIFETIME else None
 
     def details_json(self, qids, now, cached_only=False):
-        """The JSON body of /api/questions/{qids}: {qid: {"text", "when", "who"?}}."""
-        return json.dumps(self.details(qids, now, cached_only), separators=(",", ":")).encode()
-
-    def details(self, qids, now, cached_only=False):
-        """{qid: {"text", "when", "who"?}} for the live questions among qids."""
+        """The JSON body of /api/questions/{qids}: {qid: {"text", "when", "who"?}} for the
+        live questions among qids. With cached_only, NotCached when some of them would
+        have to be read from the database."""
         missing = [qid for qid in qids if qid not in self._details]
         if missing and cached_only:
             raise NotCached
@@ -70,13 +68,12 @@ class Lists:
                 gone = min(
                     row["created"] + QUESTION_LIFETIME, row["event_created"] + EVENT_LIFETIME
                 )
-                self._details[qid] = (item, gone)
-        found = {}
-        for qid in qids:
-            cached = self._details.get(qid)
-            if cached and now < cached[1]:
-                found[qid] = cached[0]
-        return found
+                # Kept as its piece of JSON: phones ask for the same texts over and over.
+                self._details[qid] = (json.dumps({qid: item}, separators=(",", ":"))[1:-1], gone)
+        found = (self._details.get(qid) for qid in qids)
+        return (
+            "{" + ",".join(piece for piece, gone in filter(None, found) if now < gone) + "}"
+        ).encode()
 
     def changed(self, eid, now):
         """Call after a write to eid's questions has committed."""

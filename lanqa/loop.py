@@ -40,6 +40,9 @@ class Sockets(dict):
     def __init__(self):
         super().__init__()
         self.new, self.gone = set(), set()
+        # Connections a worker changed; a list, as appending is atomic. An fd appended
+        # just as the loop takes the list waits for the loop's full check.
+        self.changed = []
 
     def __setitem__(self, fd, obj):
         super().__setitem__(fd, obj)
@@ -56,30 +59,35 @@ class Select:
     per_second = 1
 
     def __init__(self):
-        self.flags = {}
+        self.readers, self.writers = set(), set()
 
     def register(self, fd, flags):
-        self.flags[fd] = flags
+        # Kept as the sets select() takes, rather than rebuilt from flags on every turn.
+        for wanted, found in ((IN, self.readers), (OUT, self.writers)):
+            if flags & wanted:
+                found.add(fd)
+            else:
+                found.discard(fd)
 
     modify = register
 
     def unregister(self, fd):
-        del self.flags[fd]
+        self.readers.discard(fd)
+        self.writers.discard(fd)
 
     def poll(self, timeout):
-        readers = [fd for fd, flags in self.flags.items() if flags & IN]
-        writers = [fd for fd, flags in self.flags.items() if flags & OUT]
-        if not (readers or writers):
+        if not (self.readers or self.writers):
             time.sleep(timeout)
             return []
-        readable, writable, _ = select.select(readers, writers, [], timeout)
+        readable, writable, _ = select.select(self.readers, self.writers, [], timeout)
         events = dict.fromkeys(readable, IN)
         for fd in writable:
             events[fd] = events.get(fd, 0) | OUT
         return events.items()
 
     def close(self):
-        self.flags.clear()
+        self.readers.clear()
+        self.writers.clear()
 
     @staticmethod
     def dispatch(obj, flags):
@@ -143,30 +151,27 @@ class Loop:
             self.stopped.wait(5)
 
     def turn(self, timeout, map):
-        self.forget_gone(map)
+        gone, map.gone = map.gone, set()
+        for fd in gone:
+            self.forget(fd)
         new, map.new = map.new, set()
         now = time.monotonic()
         if now >= self.next_full_check:
             self.next_full_check = now + FULL_CHECK_EVERY
             ask = map.keys()
         else:
-            ask = new | self.watch | self.touched
+            changed, map.changed = map.changed, []
+            ask = new | self.watch | self.touched | set(changed)
         for fd in list(ask):
             obj = map.get(fd)
             if obj is not None:
                 self.update(fd, obj)
-        self.forget_gone(map)  # asking may close some (server.py drains idle connections)
         self.touched = set()
         for fd, flags in self.pollster.poll(timeout * self.pollster.per_second):
             obj = map.get(fd)
             if obj is not None:
                 self.pollster.dispatch(obj, flags)
                 self.touched.add(fd)
-
-    def forget_gone(self, map):
-        gone, map.gone = map.gone, set()
-        for fd in gone:
-            self.forget(fd)
 
     def update(self, fd, obj):
         flags = READ if obj.readable() else 0

@@ -37,6 +37,7 @@ EVENT_GONE = "This Q&A session does not exist or has expired: check the link."
 QUESTION_GONE = "This question does not exist or has expired."
 SECURITY = tuple(SECURITY_HEADERS.items())
 JSON = ("Content-Type", "application/json")
+STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Answer:
         return [*self.headers, ("Content-Length", str(len(self.body)))]
 
     def status_line(self):
-        return f"{self.status} {HTTPStatus(self.status).phrase}"
+        return STATUS_LINES[self.status]
 
     def response(self):
         """The same answer as a response for Flask."""

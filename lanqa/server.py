@@ -17,6 +17,7 @@ import time
 
 from waitress.adjustments import Adjustments
 from waitress.server import TcpWSGIServer, create_server
+from waitress.wasyncore import close_all
 
 from lanqa import internals
 from lanqa.channel import QuickChannel
@@ -172,6 +173,8 @@ class Server:
         # Stop the loop before closing its sockets, so it never reads a closed one.
         if self._loop:
             self._loop.stop(wake=self._server.pull_trigger)
-        self._server.close()
+            close_all(self._server.sockets)  # the phones' connections too
+        else:
+            self._server.close()  # waitress's own loop cannot be stopped: leave it its map
         # Let requests in hand finish, so that none touches the database after it closes.
         self._server.task_dispatcher.shutdown(timeout=5)

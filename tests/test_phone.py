@@ -5,6 +5,7 @@ import dataclasses
 import http.client
 import json
 import threading
+import time
 
 import pytest
 from waitress.channel import HTTPChannel
@@ -177,6 +178,12 @@ def test_a_new_rule_in_phone_py_holds_on_the_main_loop_too(app, running, event, 
     conn = http.client.HTTPConnection("127.0.0.1", running.port, timeout=5)
     conn.request("GET", path, headers={"Cookie": f"lanqa_voter={VOTER}"})
     conn.getresponse().read()  # the list is now cached: the main loop answers the next poll
+    # The worker sent that answer a moment before letting go of the request.
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and any(
+        c.requests for c in list(running._server.active_channels.values())
+    ):
+        time.sleep(0.001)
     monkeypatch.setattr(Phones, "poll", with_new_rule)
     to_workers = []  # requests that went through waitress's parser to a worker thread
     received = HTTPChannel.received
