@@ -346,7 +346,7 @@ def start_lanqa(data_dir, *extra, loop="native", open_files=None):
     for line in process.stdout:
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         port = port or (found and int(found.group(1)))
-        cap = re.search(r"Room for (\d+) connections", line)
+        cap = re.search(r"Room for (\d+) phones", line)
         if port and cap:
             # Keep reading its output: a full pipe would stop the server mid-run.
             threading.Thread(target=process.stdout.read, daemon=True).start()

@@ -17,7 +17,7 @@ from lanqa.app import create_app
 from lanqa.demo import create_demo
 from lanqa.expiry import start_purger
 from lanqa.order import parse_ulid
-from lanqa.server import Server
+from lanqa.server import MAX_CONNECTIONS, Server
 from lanqa.store import Store
 
 DEFAULT_PORT = 8471
@@ -207,17 +207,21 @@ def lan_base(server):
 
 
 def capacity(server):
-    """What this laptop's limits allow, logged and printed: a line, and a warning line
-    when fewer than 2,000 phones can keep a connection."""
-    lines = [f"  Room for {server.cap} connections at once ({server.kind})."]
+    """How many phones this laptop's limits let stay connected, logged and printed, with
+    a warning when that is under 2,000."""
+    limit = server.kind
+    if server.kind == "select":
+        limit = "select(), as on Windows"
+    elif server.cap < MAX_CONNECTIONS:
+        limit += f", open-file limit {server.open_files}"
+    lines = [f"  Room for {server.cap} phones connected at once ({limit})."]
     if server.cap < 2000:
-        limit = f"open-file limit {server.open_files}" if server.open_files else "select()"
         lines.append(
-            f"  Warning: this system ({limit}) lets fewer than 2,000 phones stay connected; "
-            "more phones still get in, reconnecting for each update, which is slower."
+            "  Warning: fewer than 2,000 phones can stay connected. Phones past "
+            f"{server.cap // 2} still get in, but reconnect for every update, which is slower."
         )
-        if server.open_files:
-            lines[-1] += " Raise the limit (ulimit -n 8192) and restart LanQA to avoid it."
+        if server.kind != "select":
+            lines[-1] += " To raise the limit: ulimit -n 8192, then start LanQA again."
     for line in lines:
         level = logging.WARNING if "Warning" in line else logging.INFO
         server_log.log(level, line.strip())

@@ -179,7 +179,7 @@ def test_more_sockets_than_the_open_file_limit_allows(tmp_path, limit):
     try:
         cap = limit - server_module.RESERVED_FILES
         output = "".join(server.output)
-        assert f"Room for {cap} connections at once" in output and "Warning" in output
+        assert f"Room for {cap} phones connected at once" in output and "Warning" in output
         eid = requests.post(server.url + "/api/event", timeout=5).json()["id"]
         requests.post(f"{server.url}/api/event/{eid}", json={"body": "Anyone there?"}, timeout=5)
         path = f"/api/event/{eid}/questions"
