@@ -88,13 +88,13 @@ class Listener(TcpWSGIServer):
 
     channel_class = QuickChannel
 
-    def __init__(self, app, quick, loop, adj):
+    def __init__(self, app, quick, kind, adj):
         self.quick = quick
         self.sockets = Sockets()
         self.keep_alive_below = adj.connection_limit // 2
         self.paused_until = 0.0
         super().__init__(app, map=self.sockets, adj=adj, sockinfo=adj.listen[0])
-        self.asyncore = loop  # what run() drives instead of waitress's select() loop
+        self.asyncore = Loop(kind)  # what run() drives instead of waitress's select() loop
 
     def crowded(self):
         return len(self.sockets) >= self.keep_alive_below
@@ -162,8 +162,11 @@ class Server:
         if self.missing:
             use_poll = self.kind != "select"
             return create_server(app, asyncore_use_poll=use_poll, **settings)
-        self._loop = Loop(self.kind)
-        return Listener(app, quick or (lambda *request: None), self._loop, Adjustments(**settings))
+        listener = Listener(
+            app, quick or (lambda *request: None), self.kind, Adjustments(**settings)
+        )
+        self._loop = listener.asyncore
+        return listener
 
     def run(self):
         """Serve until closed, or until Ctrl+C / SIGTERM in the main thread."""
