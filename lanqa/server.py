@@ -27,8 +27,9 @@ from lanqa.loop import Loop, Sockets
 log = logging.getLogger("lanqa.server")
 MAX_CONNECTIONS = 5000
 SELECT_CONNECTIONS = 480  # select() takes at most 512 sockets on Windows
-# Files that are not phones: SQLite (three per connection), the log, the window's
-# own (a WebKit window holds about 40), the trigger, the poll set, and some to spare.
+# Files that are not phones: SQLite (two per connection), the log, the window's, the
+# trigger, the poll set. The app with its window open and no phones holds 38 on Linux;
+# the rest is to spare (more readers under load, the projector window).
 RESERVED_FILES = 120
 SETTINGS = {
     "threads": 8,
