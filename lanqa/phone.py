@@ -37,6 +37,8 @@ EVENT_GONE = "This Q&A session does not exist or has expired: check the link."
 QUESTION_GONE = "This question does not exist or has expired."
 SECURITY = tuple(SECURITY_HEADERS.items())
 JSON = ("Content-Type", "application/json")
+# The routes of api.py whose answers this module gives on every path.
+PHONE_ENDPOINTS = ("api.guest_list", "api.details", "api.vote")
 STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
@@ -185,9 +187,6 @@ class Phones:
         except HTTPException:  # unknown, wrong method or a redirect: Flask answers
             return None
         return (endpoint, args) if endpoint in PHONE_ENDPOINTS else None
-
-
-PHONE_ENDPOINTS = ("api.guest_list", "api.details", "api.vote")
 
 
 class Front:
