@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lanqa.app import create_app
+from lanqa.server import Server
 
 
 class Clock:
@@ -33,6 +34,24 @@ def app(tmp_path, clock):
     app = create_app({"DATABASE": tmp_path / "lanqa.db", "CLOCK": clock, "TESTING": True})
     yield app
     app.extensions["store"].close()
+
+
+@pytest.fixture
+def running(app):
+    """The app served by LanQA's server on a free port, phones answered from memory."""
+    server = Server(app, "127.0.0.1", 0, quick=app.wsgi_app.phones.from_memory)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield server
+    server.close()
+
+
+def settle(server):
+    """Wait until no worker holds a request: a worker sends its answer a moment before
+    it lets go of the request, and a phone's next poll comes seconds later."""
+    deadline = time.monotonic() + 2
+    channels = server._server.active_channels
+    while any(c.requests for c in list(channels.values())) and time.monotonic() < deadline:
+        time.sleep(0.001)
 
 
 @pytest.fixture

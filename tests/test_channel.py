@@ -2,15 +2,13 @@
 thread gives, a 304 that keeps its connection, and anything unusual left to waitress."""
 
 import http.client
-import threading
-import time
 
 import pytest
+from conftest import settle
 from waitress.channel import HTTPChannel
 
 from lanqa.channel import plain_get
 from lanqa.order import new_ulid
-from lanqa.server import Server
 
 VOTER = "lanqa_voter=abcdefghijklmnopqrstuv"
 GET = b"GET /api/event/E/questions?x=1 HTTP/1.1\r\nHost: lan\r\nCookie: c=1\r\n\r\n"
@@ -46,28 +44,12 @@ def test_anything_unusual_is_left_to_waitress(data):
     assert plain_get(data) is None
 
 
-@pytest.fixture
-def running(app):
-    server = Server(app, "127.0.0.1", 0, quick=app.wsgi_app.phones.from_memory)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield server
-    server.close()
-
-
 class Phone(http.client.HTTPConnection):
     """A keep-alive connection to a running Server."""
 
     def __init__(self, server):
         super().__init__("127.0.0.1", server.port, timeout=5)
         self.server = server
-
-    def settle(self):
-        """Wait until no worker holds a request: a worker sends its answer a moment
-        before it lets go of the request, and a phone's next poll comes seconds later."""
-        deadline = time.monotonic() + 2
-        channels = self.server._server.active_channels
-        while any(c.requests for c in list(channels.values())) and time.monotonic() < deadline:
-            time.sleep(0.001)
 
 
 @pytest.fixture
@@ -109,7 +91,7 @@ def get(conn, path, **headers):
     conn.request("GET", path, headers={"Cookie": VOTER, **headers})
     response = conn.getresponse()
     body = response.read()
-    conn.settle()
+    settle(conn.server)
     # Names compare in lower case: waitress writes "Etag" where the app wrote "ETag".
     others = {k.lower(): v for k, v in response.getheaders() if k not in ("Date", "Server")}
     return response.status, others, body, response.will_close

@@ -4,17 +4,15 @@ rules, called by Flask's routes, by the layer in front of Flask and by the main 
 import dataclasses
 import http.client
 import json
-import threading
-import time
 
 import pytest
+from conftest import settle
 from waitress.channel import HTTPChannel
 from werkzeug.exceptions import Forbidden
 from werkzeug.test import Client
 
 from lanqa.app import create_app
 from lanqa.phone import Phones
-from lanqa.server import Server
 
 VOTER = "abcdefghijklmnopqrstuv"
 
@@ -155,14 +153,6 @@ def test_a_vote_refused_by_its_address_costs_the_device_one_token(tmp_path, cloc
     app.extensions["store"].close()
 
 
-@pytest.fixture
-def running(app):
-    server = Server(app, "127.0.0.1", 0, quick=app.wsgi_app.phones.from_memory)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield server
-    server.close()
-
-
 def test_a_new_rule_in_phone_py_holds_on_the_main_loop_too(app, running, event, monkeypatch):
     """A check added to the shared poll must reach phones whose polls the main loop
     answers from memory, not only those Flask answers."""
@@ -178,12 +168,7 @@ def test_a_new_rule_in_phone_py_holds_on_the_main_loop_too(app, running, event, 
     conn = http.client.HTTPConnection("127.0.0.1", running.port, timeout=5)
     conn.request("GET", path, headers={"Cookie": f"lanqa_voter={VOTER}"})
     conn.getresponse().read()  # the list is now cached: the main loop answers the next poll
-    # The worker sent that answer a moment before letting go of the request.
-    deadline = time.monotonic() + 2
-    while time.monotonic() < deadline and any(
-        c.requests for c in list(running._server.active_channels.values())
-    ):
-        time.sleep(0.001)
+    settle(running)
     monkeypatch.setattr(Phones, "poll", with_new_rule)
     to_workers = []  # requests that went through waitress's parser to a worker thread
     received = HTTPChannel.received
