@@ -23,6 +23,21 @@ class QuickChannel(HTTPChannel):
     """waitress's HTTPChannel, answering what it can from memory as it arrives."""
 
     takes_turns = None  # decided when its first request arrives
+    counted = False  # in the server's count of connections per address
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.server.per_address[self.addr[0]] += 1
+        self.counted = True
+        # When the head of the request in progress began to arrive (monotonic), or None
+        # between requests; a new connection owes its first one from now (see server.py).
+        self.head_since = time.monotonic()
+
+    def del_channel(self, map=None):
+        super().del_channel(map)
+        if self.counted:
+            self.counted = False
+            self.server.per_address[self.addr[0]] -= 1
 
     def received(self, data):
         if self.takes_turns is None:
@@ -31,9 +46,15 @@ class QuickChannel(HTTPChannel):
             self.takes_turns = self.server.crowded()
         with self.requests_lock:
             idle = not (self.requests or self.request or self.will_close or self.close_when_flushed)
+        if idle and self.head_since is None:
+            self.head_since = time.monotonic()
         if idle and self.answer_now(data):
+            self.head_since = None
             return True
-        return super().received(data)
+        result = super().received(data)
+        if self.request is None:  # nothing half-received
+            self.head_since = None
+        return result
 
     def service(self):
         """A worker's answer; one that takes turns closes after it, as its answers from

@@ -16,7 +16,8 @@ from waitress.server import BaseWSGIServer
 
 # Attributes of a class (methods, and defaults that instances later overwrite).
 CLASS_ATTRIBUTES = {
-    HTTPChannel: "received service readable writable send request will_close close_when_flushed"
+    HTTPChannel: "received service del_channel readable writable send request will_close"
+    " close_when_flushed"
     " total_outbufs_len current_outbuf_count last_activity",
     BaseWSGIServer: "channel_class asyncore accept readable run pull_trigger close",
     Adjustments: "listen connection_limit outbuf_overflow outbuf_high_watermark",
@@ -24,8 +25,9 @@ CLASS_ATTRIBUTES = {
 }
 # Attributes an instance gets in __init__: the names its code assigns.
 INSTANCE_ATTRIBUTES = {
-    (HTTPChannel, "__init__"): "server adj outbufs requests_lock outbuf_lock requests connected",
-    (BaseWSGIServer, "__init__"): "effective_port asyncore task_dispatcher",
+    (HTTPChannel, "__init__"): "server adj addr outbufs requests_lock outbuf_lock requests"
+    " connected",
+    (BaseWSGIServer, "__init__"): "effective_port asyncore task_dispatcher active_channels",
     (wasyncore.dispatcher, "__init__"): "_fileno",
     (parser.HTTPRequestParser, "__init__"): "headers",
 }

@@ -8,6 +8,7 @@ closed after each answer, so that the rest of the sockets go round all the late
 phones, while those that came in earlier keep theirs.
 """
 
+import collections
 import errno
 import logging
 import os
@@ -27,6 +28,7 @@ from lanqa.loop import Loop, Sockets
 log = logging.getLogger("lanqa.server")
 MAX_CONNECTIONS = 5000
 SELECT_CONNECTIONS = 480  # select() takes at most 512 sockets on Windows
+HEAD_TIMEOUT = 5  # seconds for a request's head to arrive, from its first byte
 # Files that are not phones: SQLite (two per connection), the log, the window's, the
 # trigger, the poll set. The app with its window open and no phones holds 38 on Linux;
 # the rest is to spare (more readers under load, the projector window).
@@ -93,7 +95,11 @@ class Listener(TcpWSGIServer):
         self.quick = quick
         self.sockets = Sockets()
         self.keep_alive_below = adj.connection_limit // 2
-        self.paused_until = 0.0
+        # One address (one guest's laptop) may hold a tenth of the sockets, a handful
+        # of phones behind one hotspot at least: nobody can take them all.
+        self.per_address = collections.Counter()
+        self.address_cap = max(16, adj.connection_limit // 10)
+        self.paused_until = self.next_sweep = self.next_refusal_log = 0.0
         super().__init__(app, map=self.sockets, adj=adj, sockinfo=adj.listen[0])
         self.asyncore = Loop(kind)  # what run() drives instead of waitress's select() loop
 
@@ -110,19 +116,41 @@ class Listener(TcpWSGIServer):
                 break
 
     def accept(self):
-        try:
-            return super().accept()
-        except OSError as error:
-            if error.errno not in (errno.EMFILE, errno.ENFILE):
-                raise
-            # Out of files after all: wait for connections to close, rather than
-            # retrying (and logging) in a busy loop.
-            self.paused_until = time.monotonic() + 1
-            log.warning("out of open files: new connections wait a second")
-            return None
+        """The next waiting connection from an address under its cap; those over it are
+        closed at once."""
+        for _ in range(64):
+            try:
+                found = super().accept()
+            except OSError as error:
+                if error.errno not in (errno.EMFILE, errno.ENFILE):
+                    raise
+                # Out of files after all: wait for connections to close, rather than
+                # retrying (and logging) in a busy loop.
+                self.paused_until = time.monotonic() + 1
+                log.warning("out of open files: new connections wait a second")
+                return None
+            if found is None or self.per_address[found[1][0]] < self.address_cap:
+                return found
+            found[0].close()
+            if time.monotonic() >= self.next_refusal_log:  # one line a minute at most
+                self.next_refusal_log = time.monotonic() + 60
+                log.warning("%s holds its share of connections: closed more", found[1][0])
+        return None
 
     def readable(self):
-        return time.monotonic() >= self.paused_until and super().readable()
+        now = time.monotonic()
+        if now >= self.next_sweep:
+            self.next_sweep = now + 1
+            self.close_slow_heads(now)
+        return now >= self.paused_until and super().readable()
+
+    def close_slow_heads(self, now):
+        """Close the connections whose request head has not all come within
+        HEAD_TIMEOUT: a slow sender (slowloris) keeps no socket from a phone."""
+        for channel in list(self.active_channels.values()):
+            if channel.head_since is not None and now - channel.head_since > HEAD_TIMEOUT:
+                channel.will_close = True  # as waitress's own idle timeout does
+                self.sockets.changed.append(channel._fileno)
 
 
 class Server:

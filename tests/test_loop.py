@@ -32,8 +32,13 @@ def server(request, monkeypatch):
 def connections(server, count):
     """count keep-alive connections that have each made one request and now wait."""
     made = []
-    for _ in range(count):
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    for n in range(count):
+        # Each from an address of its own, as phones are: one address may hold only a
+        # share of the server's sockets.
+        source = (f"127.6.{n // 250}.{n % 250 + 1}", 0)
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", server.port, timeout=5, source_address=source
+        )
         conn.request("GET", "/")
         assert conn.getresponse().read() == b"ok"
         made.append(conn)

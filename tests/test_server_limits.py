@@ -239,3 +239,70 @@ def test_more_sockets_than_the_open_file_limit_allows(tmp_path, limit):
         assert not any(re.search("Too many open files", line) for line in log_lines)
     finally:
         server.stop()
+
+
+@pytest.fixture
+def guarded(app, monkeypatch):
+    """A running server with a cap of 200 connections (20 per address) that closes a
+    connection whose request head has not all come within a second."""
+    monkeypatch.setattr(server_module, "MAX_CONNECTIONS", 200)
+    monkeypatch.setattr(server_module, "HEAD_TIMEOUT", 1)
+    running = Server(app, "127.0.0.1", 0, quick=app.wsgi_app.phones.from_memory)
+    assert running.cap == 200 and running._server.address_cap == 20
+    threading.Thread(target=running.run, daemon=True).start()
+    yield running
+    running.close()
+
+
+def closed_by_server(sock, within):
+    """Whether the server closed sock (EOF or reset) within that many seconds."""
+    sock.settimeout(within)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+def test_one_address_holds_only_its_share_of_the_sockets(guarded, event):
+    attacker = [
+        socket.create_connection(("127.0.0.1", guarded.port), 5, ("127.7.0.1", 0))
+        for _ in range(60)
+    ]
+    time.sleep(0.3)
+    assert guarded._server.per_address["127.7.0.1"] == 20
+    assert sum(closed_by_server(sock, 0.5) for sock in attacker[20:]) == 40
+    started = time.monotonic()
+    phone = Phone(guarded.port, 2)  # another address
+    assert phone.poll("/")[0] == 200  # the page
+    assert phone.poll(f"/api/event/{event}/questions")[0] == 200
+    assert time.monotonic() - started < 1
+    phone.close()
+    for sock in attacker:
+        sock.close()
+
+
+def test_a_request_head_sent_too_slowly_is_closed_and_its_socket_freed(guarded, event):
+    path = f"/api/event/{event}/questions"
+    idle_phone = Phone(guarded.port, 1)
+    assert idle_phone.poll(path)[:2] == (200, None)  # then waits for its next poll
+    kept = idle_phone.conn.sock
+    slow = []
+    for n in range(190):  # from many addresses, up to the cap: a slowloris
+        sock = socket.create_connection(("127.0.0.1", guarded.port), 5, (address(300 + n), 0))
+        if n % 2:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # a head that never ends
+        slow.append(sock)
+    time.sleep(0.3)
+    assert len(guarded._server.sockets) >= 190
+    assert all(closed_by_server(sock, 3) for sock in slow)
+    started = time.monotonic()
+    newcomer = Phone(guarded.port, 2)
+    assert newcomer.poll(path)[0] == 200 and time.monotonic() - started < 1
+    # A phone between two polls has sent all it owes: it keeps its connection.
+    assert idle_phone.poll(path)[:2] == (200, None) and idle_phone.conn.sock is kept
+    for sock in slow:
+        sock.close()
+    newcomer.close()
+    idle_phone.close()
