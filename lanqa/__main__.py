@@ -48,6 +48,11 @@ def parser():
     add_server_options(serve)
     serve.add_argument("--demo", action="store_true", help="also create a demo session")
     serve.add_argument(
+        "--remote-create",
+        action="store_true",
+        help="let other devices create sessions too (a venue server); rate-limited",
+    )
+    serve.add_argument(
         "--limits",
         type=limits_arg,
         default=None,
@@ -59,7 +64,7 @@ def parser():
     exporting.add_argument("--output", type=Path, help="file to write (default: print it)")
     exporting.add_argument("--all", action="store_true", help="also pending and hidden questions")
     add_data_dir(exporting)
-    top.set_defaults(demo=False, limits=None)
+    top.set_defaults(demo=False, limits=None, remote_create=False)
     return top
 
 
@@ -101,7 +106,12 @@ def start(args):
     """Open the database and bind the port: (app, server, data folder)."""
     folder = data_dir(args.data_dir)
     logs.write_to(folder)
-    config = {"DATABASE": folder / "lanqa.db", "HOST": args.host, "RATE_LIMITS": args.limits}
+    config = {
+        "DATABASE": folder / "lanqa.db",
+        "HOST": args.host,
+        "RATE_LIMITS": args.limits,
+        "REMOTE_CREATE": args.remote_create,
+    }
     app = create_app(config)
     start_purger(app.extensions["store"])
     port_file = folder / "port"

@@ -18,6 +18,16 @@ MAX_NAME = 100
 
 @bp.post("/event")
 def create_event():
+    on_laptop = is_loopback()
+    if not on_laptop:
+        if not current_app.config.get("REMOTE_CREATE"):
+            abort(403, "Sessions are created on the laptop running LanQA: ask the speaker.")
+        phones().limit(
+            "create",
+            g.voter,
+            request.remote_addr,
+            "Too many new sessions: wait {}, then try again.",
+        )
     title = json_object().get("title") if request.get_data() else None
     if title is not None and not isinstance(title, str):
         abort(400, 'The title must be text, as in {"title": "Keynote Q&A"}.')
@@ -25,7 +35,7 @@ def create_event():
     if title and len(title) > MAX_TITLE:
         abort(400, f"The title is too long (max {MAX_TITLE} characters).")
     eid, secret = new_ulid(now()), new_secret()
-    store().create_event(eid, secret, title, now())
+    store().create_event(eid, secret, title, now(), on_laptop)
     return {"id": eid, "secret": secret}
 
 
@@ -207,9 +217,14 @@ def if_none_match():
     return request.headers.get("If-None-Match", "")
 
 
+def is_loopback():
+    """Whether the request comes from the laptop itself. REMOTE_ADDR is the socket's
+    peer: headers such as X-Forwarded-For can't fake it."""
+    return ipaddress.ip_address(request.remote_addr).is_loopback
+
+
 def loopback_only():
-    # REMOTE_ADDR is the socket's peer: headers such as X-Forwarded-For can't fake it.
-    if not ipaddress.ip_address(request.remote_addr).is_loopback:
+    if not is_loopback():
         abort(403, "This works only on the laptop running LanQA.")
 
 

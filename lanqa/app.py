@@ -29,8 +29,9 @@ def assets_dir():
 
 
 def create_app(config):
-    """A LanQA app; config needs DATABASE (a file path), may set ASSETS, CLOCK, HOST and
-    RATE_LIMITS ({"ask": (per device, per address), "vote": ...}, per minute)."""
+    """A LanQA app; config needs DATABASE (a file path), may set ASSETS, CLOCK, HOST,
+    RATE_LIMITS ({"ask": (per device, per address), "vote": ...}, per minute) and
+    REMOTE_CREATE (other devices may create sessions)."""
     app = Flask(__name__, static_folder=None)
     app.config.update(ASSETS=assets_dir(), CLOCK=time.time, MAX_CONTENT_LENGTH=MAX_BODY)
     app.config.update(config)

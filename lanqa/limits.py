@@ -12,6 +12,8 @@ DEFAULTS = {
     # action: (per device, per network address), requests per minute
     "ask": (5, 30),
     "vote": (60, 600),
+    # Sessions from other devices, with `lanqa serve --remote-create` only.
+    "create": (3, 10),
 }
 
 

@@ -39,6 +39,10 @@ MIGRATIONS = [
         PRIMARY KEY (qid, voter)
     ) WITHOUT ROWID;
     """,
+    # 3: whether an event was created on the laptop (1) or by another device (0).
+    """
+    ALTER TABLE events ADD COLUMN local INTEGER NOT NULL DEFAULT 1;
+    """,
 ]
 
 # A question is visible while both it and its event are younger than their lifetimes.
@@ -121,11 +125,12 @@ class Store:
 
     # Events
 
-    def create_event(self, eid, secret, title, now):
+    def create_event(self, eid, secret, title, now, local=True):
+        """local: created on the laptop itself (only those are on its recent list)."""
         with self._writing() as conn:
             conn.execute(
-                "INSERT INTO events (id, secret, title, created) VALUES (?, ?, ?, ?)",
-                (eid, secret, title, int(now)),
+                "INSERT INTO events (id, secret, title, created, local) VALUES (?, ?, ?, ?, ?)",
+                (eid, secret, title, int(now), int(local)),
             )
 
     def event(self, eid, now):
@@ -137,11 +142,12 @@ class Store:
         return dict(rows[0]) if rows else None
 
     def recent_events(self, now, limit=20):
-        """The newest live events with their question counts, for the laptop's start screen."""
+        """The newest live events created on the laptop, with their question counts, for
+        its start screen."""
         return self._rows(
             "SELECT e.id, e.secret, e.title, e.created,"
             " (SELECT count(*) FROM questions q WHERE q.eid = e.id AND q.created > :qcut)"
-            " AS questions FROM events e WHERE e.created > :ecut"
+            " AS questions FROM events e WHERE e.created > :ecut AND e.local = 1"
             " ORDER BY e.created DESC, e.id DESC LIMIT :limit",
             {**self._cutoffs(now), "limit": limit},
         )

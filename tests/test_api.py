@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from lanqa.app import create_app
+
 GOOD_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 BAD_IDS = [
     "nope",
@@ -441,6 +443,35 @@ def test_recent_events_list_secrets_only_to_the_laptop(app, client):
         "/api/local/events", environ_base=lan, headers={"X-Forwarded-For": "127.0.0.1"}
     )
     assert_error(forged, 403)
+
+
+def test_other_devices_cannot_create_sessions(app, client):
+    phone = app.test_client()
+    lan = {"REMOTE_ADDR": "192.168.1.50"}
+    refused = phone.post("/api/event", json={"title": "Mine now"}, environ_base=lan)
+    assert_error(refused, 403)
+    assert "laptop" in refused.json["error"]
+    forged = phone.post("/api/event", environ_base=lan, headers={"X-Forwarded-For": "127.0.0.1"})
+    assert_error(forged, 403)
+    assert client.get("/api/local/events").json == []
+
+
+def test_a_venue_server_lets_devices_create_sessions_off_the_laptops_list(tmp_path, clock):
+    app = create_app({"DATABASE": tmp_path / "db", "CLOCK": clock, "REMOTE_CREATE": True})
+    lan = {"REMOTE_ADDR": "192.168.1.50"}
+    phone = app.test_client()
+    created = phone.post("/api/event", json={"title": "Room B"}, environ_base=lan)
+    assert created.status_code == 200
+    assert phone.get(f"/api/event/{created.json['id']}").json == {"title": "Room B"}
+    own_id = app.test_client().post("/api/event").json["id"]  # the laptop's own
+    assert [e["id"] for e in app.test_client().get("/api/local/events").json] == [own_id]
+    # Rate-limited per address (3 a minute per device, 10 per address): cookie-less
+    # devices on one address get 10 in all, then a 429 with its wait.
+    statuses = [
+        app.test_client().post("/api/event", environ_base=lan).status_code for _ in range(12)
+    ]
+    assert statuses == [200] * 9 + [429] * 3
+    app.extensions["store"].close()
 
 
 def test_recent_events_are_newest_first(client, clock):

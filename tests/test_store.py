@@ -47,6 +47,7 @@ def test_a_database_of_the_first_schema_opens_after_later_migrations(tmp_path):
     store = Store(path)
     assert rows(path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
     assert store.event(EID, T)["title"] is None
+    assert [e["id"] for e in store.recent_events(T)] == [EID]  # made on the laptop
     [question] = store.questions(EID, T)
     assert (question["votes"], question["answered"]) == (3, T + 5)
     assert store.details([QID], T)[QID]["who"] == "Ada"
