@@ -22,12 +22,7 @@ def create_event():
     if not on_laptop:
         if not current_app.config.get("REMOTE_CREATE"):
             abort(403, "Sessions are created on the laptop running LanQA: ask the speaker.")
-        phones().limit(
-            "create",
-            g.voter,
-            request.remote_addr,
-            "Too many new sessions: wait {}, then try again.",
-        )
+        rate_limit("create", "Too many new sessions: wait {}, then try again.")
     title = json_object().get("title") if request.get_data() else None
     if title is not None and not isinstance(title, str):
         abort(400, 'The title must be text, as in {"title": "Keynote Q&A"}.')
@@ -60,12 +55,7 @@ def ask(eid):
         abort(400, "A question needs at least two words.")
     if asker is not None and len(asker) > MAX_NAME:
         abort(400, f"The name is too long (max {MAX_NAME} characters).")
-    phones().limit(
-        "ask",
-        g.voter,
-        request.remote_addr,
-        "You are asking very fast: wait {}, then send it again.",
-    )
+    rate_limit("ask", "You are asking very fast: wait {}, then send it again.")
     qid = new_ulid(now())
     if not store().ask(eid, qid, text, asker, g.voter, now()):
         abort(404, EVENT_GONE)
@@ -211,6 +201,11 @@ def phones():
 
 def now():
     return current_app.config["CLOCK"]()
+
+
+def rate_limit(action, message):
+    """429 when this device or its address has done action too often (see phone.py)."""
+    phones().limit(action, g.voter, request.remote_addr, message)
 
 
 def if_none_match():
