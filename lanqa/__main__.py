@@ -2,7 +2,6 @@
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
@@ -10,15 +9,13 @@ import time
 import webbrowser
 from pathlib import Path
 
-import platformdirs
-
-from lanqa import desktop, export, limits, logs, net, qr
+from lanqa import datadir, desktop, export, limits, logs, net, qr
 from lanqa.app import create_app
 from lanqa.demo import create_demo
 from lanqa.expiry import start_purger
 from lanqa.order import parse_ulid
 from lanqa.server import MAX_CONNECTIONS, Server
-from lanqa.store import Store
+from lanqa.store import Store, Unusable
 
 DEFAULT_PORT = 8471
 server_log = logging.getLogger("lanqa.server")
@@ -31,11 +28,20 @@ def main(argv=None):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     args = parser().parse_args(argv)
-    if args.command == "serve":
-        return serve(args)
-    if args.command == "export":
-        return export_command(args)
-    return desktop_app(args)
+    try:
+        if args.command == "serve":
+            return serve(args)
+        if args.command == "export":
+            return export_command(args)
+        return desktop_app(args)
+    except datadir.Taken as taken:
+        print(taken, file=sys.stderr)
+        if args.command is None and taken.address:
+            webbrowser.open(taken.address)  # the app started again: show the one running
+        return 1
+    except Unusable as problem:  # a sentence that says what to do; a traceback would not
+        print(problem, file=sys.stderr)
+        return 1
 
 
 def parser():
@@ -95,17 +101,15 @@ def add_data_dir(command):
     )
 
 
-def data_dir(arg):
-    folder = arg or os.environ.get("LANQA_DATA_DIR") or platformdirs.user_data_dir("LanQA", False)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def start(args):
-    """Open the database and bind the port: (app, server, data folder)."""
-    folder = data_dir(args.data_dir)
-    logs.write_to(folder)
+    """Claim the data folder, open the database and bind the port: (app, server, folder)."""
+    folder = datadir.find(args.data_dir)
+    # Before the port: a second LanQA on this folder must not take the next one.
+    datadir.claim(folder)
+    try:
+        logs.write_to(folder)
+    except OSError as error:
+        raise datadir.unwritable(folder, error) from None
     config = {
         "DATABASE": folder / "lanqa.db",
         "HOST": args.host,
@@ -117,6 +121,7 @@ def start(args):
     port_file = folder / "port"
     port = args.port if args.port is not None else remembered_port(port_file)
     server = Server(app, args.host, port, quick=app.wsgi_app.phones.from_memory)
+    datadir.announce(folder, f"http://127.0.0.1:{server.port}/")
     if port:
         # The same port next time keeps printed QR codes valid.
         port_file.write_text(str(server.port))
@@ -151,6 +156,7 @@ def serve(args, open_browser=False):
         server.close()
         # Closing the last connection checkpoints the WAL into lanqa.db.
         app.extensions["store"].close()
+        logs.flush()
     print("LanQA stopped.", flush=True)
     return 0
 
@@ -177,12 +183,13 @@ def desktop_app(args):
     finally:
         server.close()
         app.extensions["store"].close()
+        logs.flush()
     print("LanQA stopped.", flush=True)
     return 0
 
 
 def export_command(args):
-    database = data_dir(args.data_dir) / "lanqa.db"
+    database = datadir.find(args.data_dir) / "lanqa.db"
     now = time.time()
     store = Store(database)
     eid = parse_ulid(args.event_id)

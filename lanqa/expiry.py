@@ -1,5 +1,6 @@
 """The expiry rules: questions last 30 days, events 60, and the purge that deletes them."""
 
+import logging
 import threading
 import time
 
@@ -7,6 +8,7 @@ DAY = 24 * 60 * 60
 QUESTION_LIFETIME = 30 * DAY
 EVENT_LIFETIME = 60 * DAY
 PURGE_EVERY = 60 * 60
+log = logging.getLogger("lanqa.expiry")
 
 
 def question_cutoff(now):
@@ -22,11 +24,20 @@ def event_cutoff(now):
 def start_purger(store, every=PURGE_EVERY, clock=time.time):
     """Purge now, then every `every` seconds in a daemon thread; returns an Event that stops it."""
     stop = threading.Event()
-    store.purge(clock())
+    purge(store, clock)
 
     def loop():
         while not stop.wait(every):
-            store.purge(clock())
+            purge(store, clock)
 
     threading.Thread(target=loop, name="lanqa-purge", daemon=True).start()
     return stop
+
+
+def purge(store, clock):
+    # A purge that fails (a full disk) is tried again at the next one: it stops neither
+    # LanQA's start nor the purges to come.
+    try:
+        store.purge(clock())
+    except Exception:
+        log.exception("could not delete what has expired; trying again at the next purge")

@@ -49,6 +49,33 @@ MIGRATIONS = [
 LIVE = """questions q JOIN events e ON e.id = q.eid
           WHERE q.created > :qcut AND e.created > :ecut"""
 
+# What to say when the file, not LanQA, is at fault, by SQLite's primary error code.
+DAMAGED = (
+    "{path} is damaged ({reason}). LanQA has left it as it is: move it elsewhere (keep it, "
+    "it may be recoverable) to start with an empty one, or start LanQA with another --data-dir."
+)
+UNWRITABLE = (
+    "LanQA cannot open or write {path} ({reason}): make the file and its folder writable, "
+    "or start LanQA with another --data-dir."
+)
+MESSAGES = {
+    sqlite3.SQLITE_CORRUPT: DAMAGED,
+    sqlite3.SQLITE_NOTADB: DAMAGED,
+    sqlite3.SQLITE_FULL: "The disk holding {path} is full ({reason}): free some space, "
+    "then start LanQA again.",
+    sqlite3.SQLITE_IOERR: "LanQA could not read or write {path} ({reason}): check that its "
+    "disk has free space and works, then start LanQA again.",
+    sqlite3.SQLITE_READONLY: UNWRITABLE,
+    sqlite3.SQLITE_CANTOPEN: UNWRITABLE,
+    sqlite3.SQLITE_PERM: UNWRITABLE,
+    sqlite3.SQLITE_AUTH: UNWRITABLE,
+}
+NEWER = "{path} was written by a newer LanQA (schema {version}); update LanQA to open it."
+
+
+class Unusable(Exception):
+    """The database (or its folder) cannot be used; the message names it and says what to do."""
+
 
 class Store:
     """One SQLite file: one writer connection behind a lock, a pool of reader connections.
@@ -61,8 +88,18 @@ class Store:
         self.path = str(path)
         self._write_lock = threading.Lock()
         self._readers = queue.SimpleQueue()
+        try:
+            self._open()
+        except sqlite3.Error as error:
+            message = MESSAGES.get(getattr(error, "sqlite_errorcode", 0) & 0xFF)
+            if message is None:
+                raise  # LanQA's own mistake: keep the traceback
+            raise Unusable(message.format(path=self.path, reason=error)) from error
+
+    def _open(self):
         self._writer = self._connect()
         try:
+            self.check()
             self.migrate()
         except BaseException:
             self._writer.close()
@@ -99,6 +136,13 @@ class Store:
         finally:
             self._readers.put(conn)
 
+    def check(self):
+        """Refuse a damaged file at start, before a migration writes to it, rather than
+        fail on some request in the middle of a talk."""
+        problems = [row[0] for row in self._writer.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise Unusable(DAMAGED.format(path=self.path, reason="; ".join(problems[:3])))
+
     def migrate(self):
         """Bring the file up to the newest schema, one transaction per step."""
         with self._write_lock:
@@ -106,10 +150,7 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > len(MIGRATIONS):
-                raise RuntimeError(
-                    f"{self.path} was written by a newer LanQA (schema {version}); "
-                    "update LanQA to open it"
-                )
+                raise Unusable(NEWER.format(path=self.path, version=version))
             for number in range(version + 1, len(MIGRATIONS) + 1):
                 try:
                     conn.executescript(

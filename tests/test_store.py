@@ -6,7 +6,7 @@ from contextlib import closing
 import pytest
 
 from lanqa.expiry import DAY, start_purger
-from lanqa.store import MIGRATIONS, Store
+from lanqa.store import MIGRATIONS, Store, Unusable
 
 T = 1_800_000_000
 EID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
@@ -65,7 +65,7 @@ def test_a_database_from_a_newer_lanqa_is_refused(tmp_path):
     path = tmp_path / "future.db"
     with closing(sqlite3.connect(path)) as conn:
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
-    with pytest.raises(RuntimeError, match="newer LanQA"):
+    with pytest.raises(Unusable, match="newer LanQA"):
         Store(path)
 
 
@@ -77,6 +77,50 @@ def test_a_failed_migration_leaves_the_database_as_it_was(tmp_path, monkeypatch)
         Store(path)
     assert rows(path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
     assert rows(path, "SELECT name FROM sqlite_master WHERE name = 'x'") == []
+
+
+def without_a_secret(path):
+    """A database whose event has no secret, which its schema forbids: the damage only
+    PRAGMA quick_check finds, as SQLite reads the file without complaint."""
+    with closing(sqlite3.connect(path)) as conn:
+        schema = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'events'").fetchone()[0]
+        conn.execute("PRAGMA writable_schema = ON")
+        relaxed = schema.replace("secret  TEXT NOT NULL", "secret  TEXT")
+        conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'events'", (relaxed,))
+        conn.commit()
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("INSERT INTO events (id, secret, created) VALUES ('E', NULL, 1)")
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'events'", (schema,))
+        conn.commit()
+
+
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (lambda path: path.write_bytes(path.read_bytes()[:100]), "malformed"),
+        (lambda path: path.write_bytes(b"not a database at all " * 400), "not a database"),
+        (without_a_secret, "NULL value in events.secret"),
+    ],
+    ids=["truncated", "garbage", "failing-its-check"],
+)
+def test_a_damaged_database_is_refused_and_left_as_it_was(tmp_path, damage, reason):
+    path = tmp_path / "lanqa.db"
+    Store(path).close()
+    damage(path)
+    before = path.read_bytes()
+    with pytest.raises(Unusable) as refused:
+        Store(path)
+    assert str(path) in str(refused.value) and "is damaged" in str(refused.value)
+    assert reason in str(refused.value) and "another --data-dir" in str(refused.value)
+    assert path.read_bytes() == before
+
+
+def test_a_database_that_cannot_be_opened_says_which_file(tmp_path):
+    path = tmp_path / "lanqa.db"
+    path.mkdir()
+    with pytest.raises(Unusable, match="cannot open or write .*lanqa.db"):
+        Store(path)
 
 
 # Expiry: questions 30 days after asking, events 60 days after creation.
@@ -146,3 +190,24 @@ def test_the_purger_runs_once_at_start_then_every_interval():
         assert calls[:3] == [0, 1, 2]
     finally:
         stop.set()
+
+
+def test_a_purge_that_fails_is_logged_and_the_next_one_still_runs(caplog):
+    calls = []
+
+    class FullDisk:
+        def purge(self, now):
+            calls.append(now)
+            raise sqlite3.OperationalError("database or disk is full")
+
+    stop = start_purger(FullDisk(), every=0.01, clock=lambda: len(calls))
+    try:
+        for _ in range(500):
+            if len(calls) >= 2:
+                break
+            stop.wait(0.01)
+        assert calls[:2] == [0, 1]
+    finally:
+        stop.set()
+    assert "could not delete what has expired" in caplog.text
+    assert "database or disk is full" in caplog.text
