@@ -26,6 +26,9 @@ FORMATS = {
 SECTIONS = ("answered", "pending", "hidden")
 # Spreadsheets run cells starting with these as formulas.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters but tab and line breaks (NUL, escape, C1...): spreadsheets and
+# other readers stop at them, drop the row, or show garbage.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def iso(seconds):
@@ -89,8 +92,9 @@ def to_json(data):
 
 
 def cell(value):
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula, with no
+    control characters but tab and line breaks."""
+    text = "" if value is None else CONTROL.sub("", str(value))
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

@@ -13,14 +13,17 @@ from waitress import buffers, parser, server, utilities, wasyncore
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer
+from waitress.task import ErrorTask, Task
 
 # Attributes of a class (methods, and defaults that instances later overwrite).
 CLASS_ATTRIBUTES = {
     HTTPChannel: "received service del_channel readable writable send request will_close"
-    " close_when_flushed"
+    " close_when_flushed error_task_class"
     " total_outbufs_len current_outbuf_count last_activity",
     BaseWSGIServer: "channel_class asyncore accept readable run pull_trigger close",
-    Adjustments: "listen connection_limit outbuf_overflow outbuf_high_watermark",
+    Adjustments: "listen connection_limit outbuf_overflow outbuf_high_watermark"
+    " max_request_body_size max_request_header_size",
+    ErrorTask: "execute set_close_on_finish write status content_length",
     wasyncore.dispatcher: "accepting readable writable",
 }
 # Attributes an instance gets in __init__: the names its code assigns.
@@ -30,6 +33,7 @@ INSTANCE_ATTRIBUTES = {
     (BaseWSGIServer, "__init__"): "effective_port asyncore task_dispatcher active_channels",
     (wasyncore.dispatcher, "__init__"): "_fileno",
     (parser.HTTPRequestParser, "__init__"): "headers",
+    (Task, "__init__"): "response_headers request channel",
 }
 # run() must call self.asyncore.loop(...) for LanQA's loop to be the one that runs.
 CALLS = {(BaseWSGIServer, "run"): "asyncore loop"}

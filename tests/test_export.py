@@ -89,6 +89,16 @@ def test_csv_reads_back_exactly_and_neutralises_formulas(client, session):
     assert by_text["Line one\nline two, with a comma"]["question"] == HARD[1][0]
 
 
+def test_csv_keeps_no_control_character_but_tab_and_line_breaks(client, session):
+    eid = session["eid"]
+    text, who = "Nul\x00 and\x1b[1m escape,\ttab\r\nnext line\x85", "\x00=cmd()\x7f"
+    client.post(f"/api/event/{eid}", json={"body": text, "asker": who})
+    raw = export(client, session, "csv", everything=True).data.decode("utf-8")
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", raw)
+    rows = {r["question"]: r for r in csv.DictReader(io.StringIO(raw[1:], newline=""))}
+    assert rows["Nul and[1m escape,\ttab\r\nnext line"]["name"] == "'=cmd()"
+
+
 def test_markdown_shows_every_question_literally(client, session):
     text = export(client, session, "md", everything=True).data.decode()
     assert text.startswith("# Town hall, Q&A\n")
