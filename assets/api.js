@@ -92,8 +92,21 @@ export const toggle = (eid, secret, qid, property, on) =>
     { text: on ? "on" : "off" });
 
 /** Texts of up to 25 questions; fresh skips the HTTP cache (it may hold an old miss). */
+/** Block the device that asked qid: its questions hidden, its votes taken back. */
+export const block = (eid, secret, qid) =>
+  call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/${enc(qid)}/block`);
+
+/** Hide up to 25 questions at once. */
+export const hideMany = (eid, secret, qids) =>
+  call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/hide`, { json: { qids } });
+
 export const questionDetails = (qids, fresh = false) =>
   call("GET", `/api/questions/${qids.map(enc).join(",")}`, { fresh });
+
+/** The same for the host, hidden questions' texts included. */
+export const hostQuestionDetails = (eid, secret, qids, fresh = false) =>
+  call("GET", `/api/event/${enc(eid)}/questions/${enc(secret)}/texts/${qids.map(enc).join(",")}`,
+    { fresh });
 
 export const share = (eid, ip) => call("GET", `/api/event/${enc(eid)}/share${query({ ip })}`);
 

@@ -1,7 +1,6 @@
 // Question texts are fetched once and cached for good: they never change.
 // Wanted ids are gathered for a moment, so one request carries many.
 
-import { questionDetails } from "./api.js";
 
 const GATHER_MS = 50;
 const BATCH = 25;
@@ -9,9 +8,11 @@ const RETRY_MS = 1500;
 const MAX_RETRY_MS = 15000;
 
 export class DetailsLoader {
-  /** onLoaded() runs after new texts landed in store.questions. */
-  constructor(store, onLoaded) {
+  /** fetch(qids, fresh) asks the server for texts; onLoaded() runs after new texts
+   * landed in store.questions. */
+  constructor(store, fetch, onLoaded) {
     this.store = store;
+    this.fetch = fetch;
     this.onLoaded = onLoaded;
     this.queue = new Set();
     this.inFlight = new Set();
@@ -44,7 +45,7 @@ export class DetailsLoader {
     for (let i = 0; i < qids.length; i += BATCH) batches.push(qids.slice(i, i + BATCH));
     const fresh = qids.some((qid) => this.tries.has(qid));
     const answers = await Promise.all(
-      batches.map((ids) => questionDetails(ids, fresh).catch(() => ({}))),
+      batches.map((ids) => this.fetch(ids, fresh).catch(() => ({}))),
     );
     qids.forEach((qid) => this.inFlight.delete(qid));
     if (this.stopped) return;

@@ -16,6 +16,8 @@ const HOST_POLL_MS = 1000;
 const GUEST_POLL_MS = 2000;
 const AGE_TICK_MS = 3000;
 const LOST = "Lost connection, retrying…";
+const HIDE_BATCH = 25; // question ids the server takes in one request
+const ARMED_MS = 4000; // how long "Block device" waits for its second tap
 
 export class EventView {
   constructor(eid, secret, title) {
@@ -26,14 +28,20 @@ export class EventView {
     this.etag = null;
     this.local = new LocalChanges();
     this.busy = new Set(); // questions with a vote or toggle on its way
+    this.selected = new Set(); // questions the host ticked, to hide at once
     this.shownKey = null;
-    this.details = new DetailsLoader(this.store, () => this.render());
+    const texts = secret ? (qids, fresh) => api.hostQuestionDetails(eid, secret, qids, fresh)
+      : api.questionDetails;
+    this.details = new DetailsLoader(this.store, texts, () => this.render());
   }
 
   start() {
     this.heading();
     $("#event").addEventListener("click", (event) => this.onClick(event));
-    if (this.host) sharePanel($("#share-panel"), this.eid, this.secret);
+    if (this.host) {
+      sharePanel($("#share-panel"), this.eid, this.secret);
+      $("#hide-selected").addEventListener("click", () => this.hideSelected());
+    }
     else askForm($("#ask-form"), this.eid, (qid, text, who) => this.onAsked(qid, text, who));
     this.store.watch(() => this.render());
     setInterval(() => this.rows.tick(), AGE_TICK_MS);
@@ -172,6 +180,58 @@ export class EventView {
       this.toggle(qid, "answered", action === "mark_answered");
     }
     if (action === "hide" || action === "unhide") this.toggle(qid, "hidden", action === "hide");
+    if (action === "block") this.block(button, qid);
+    if (action === "select") this.select(qid, button.checked);
+  }
+
+  select(qid, on) {
+    if (on) this.selected.add(qid);
+    else this.selected.delete(qid);
+    const button = $("#hide-selected");
+    button.hidden = !this.selected.size;
+    button.textContent = `Hide selected (${this.selected.size})`;
+  }
+
+  async hideSelected() {
+    const qids = [...this.selected];
+    for (const qid of qids) {
+      this.select(qid, false);
+      const box = this.rows.row(qid).querySelector("[data-action=select]");
+      box.checked = false;
+    }
+    try {
+      let hidden = 0;
+      for (let start = 0; start < qids.length; start += HIDE_BATCH) {
+        hidden += (await api.hideMany(this.eid, this.secret, qids.slice(start, start + HIDE_BATCH))).hidden;
+      }
+      notice(`${hidden} ${hidden === 1 ? "question" : "questions"} hidden.`);
+    } catch (error) {
+      notice(error.message);
+    }
+    this.poll();
+  }
+
+  // A block cannot be undone from here: the first tap asks, a second one blocks.
+  async block(button, qid) {
+    if (!button.dataset.armed) {
+      button.dataset.armed = "1";
+      button.textContent = "Tap again to block";
+      setTimeout(() => {
+        delete button.dataset.armed;
+        button.textContent = "Block device";
+      }, ARMED_MS);
+      return;
+    }
+    delete button.dataset.armed;
+    button.textContent = "Block device";
+    try {
+      const done = await api.block(this.eid, this.secret, qid);
+      notice(`Device blocked: ${done.hidden} ${done.hidden === 1 ? "question" : "questions"} ` +
+        `hidden, ${done.votes_removed} ${done.votes_removed === 1 ? "vote" : "votes"} taken back.`);
+    } catch (error) {
+      notice(error.message);
+    }
+    this.poll();
   }
 
   onAsked(qid, text, who) {

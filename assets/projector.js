@@ -3,7 +3,7 @@
 // top open questions with their votes, live. Nothing on it can be clicked but
 // "Full screen": it is for reading, and the speaker acts in the host view.
 
-import { listQuestions } from "./api.js";
+import { listQuestions, questionDetails } from "./api.js";
 import { DetailsLoader } from "./details.js";
 import { GuestLink } from "./guestlink.js";
 import { Poller } from "./poller.js";
@@ -37,7 +37,7 @@ export class ProjectorView {
     // Texts in memory only: writing the browser's per-event store from here
     // could undo what a guest or host tab of the same event saved meanwhile.
     this.texts = { questions: {}, save() {} };
-    this.details = new DetailsLoader(this.texts, () => this.render());
+    this.details = new DetailsLoader(this.texts, questionDetails, () => this.render());
   }
 
   start() {

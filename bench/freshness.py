@@ -25,7 +25,7 @@ import sys
 import tempfile
 import urllib.request
 
-from phones import start_lanqa, stop
+from phones import NO_LIMITS, start_lanqa, stop
 from playwright.sync_api import sync_playwright
 
 CHROMIUM_ARGS = [
@@ -134,7 +134,7 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         # One phone asks every few seconds here: far more than a person, so no limits.
-        proc, port, _ = start_lanqa(data_dir, "--limits", "ask=100000/100000,vote=100000/100000")
+        proc, port, _ = start_lanqa(data_dir, "--limits", NO_LIMITS)
         base = f"http://127.0.0.1:{port}"
         try:
             eid, secret = create_event(base)

@@ -62,7 +62,7 @@ def parser():
         "--limits",
         type=limits_arg,
         default=None,
-        help="requests per minute per device/per address, e.g. ask=5/30,vote=60/600 (the default)",
+        help="rate limits as rule=count/seconds, e.g. ask=5/60,devices=10/600 (see the README)",
     )
     exporting = commands.add_parser("export", help="write a session's answered questions")
     exporting.add_argument("event_id", help="the session id (the part after /event/ in its link)")

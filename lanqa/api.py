@@ -2,18 +2,18 @@
 
 import hmac
 import ipaddress
-import secrets
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from lanqa import export, net, qr
 from lanqa.order import new_secret, new_ulid
-from lanqa.phone import EVENT_GONE, IMMUTABLE, VOTER_COOKIE, ulid_or_400, voter_in
+from lanqa.phone import EVENT_GONE, IMMUTABLE, VOTER_COOKIE, too_many, ulid_or_400
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_TITLE = 120
 MAX_NAME = 100
+MAX_HIDE = 25  # question ids in one request: the body is at most 1 KB
 
 
 @bp.post("/event")
@@ -55,6 +55,7 @@ def ask(eid):
         abort(400, "A question needs at least two words.")
     if asker is not None and len(asker) > MAX_NAME:
         abort(400, f"The name is too long (max {MAX_NAME} characters).")
+    phones().refuse_blocked(eid, g.voter)
     rate_limit("ask", "You are asking very fast: wait {}, then send it again.")
     qid = new_ulid(now())
     if not store().ask(eid, qid, text, asker, g.voter, now()):
@@ -90,10 +91,39 @@ def toggle(eid, secret, qid, prop):
     value = int(on) if prop == "hidden" else (when if on else None)
     if not store().set_flag(eid, qid, prop, value, now()):
         abort(404, "That question is not part of this Q&A session.")
+    if prop == "hidden":
+        lists().hidden([qid], on)
     lists().changed(eid, now())
     if prop == "hidden":
         return {"hidden": on}
     return {"answered": when} if on else {}
+
+
+@bp.post("/event/<eid>/questions/<secret>/<qid>/block")
+def block(eid, secret, qid):
+    """Block the device that asked qid: its questions hidden, its votes taken back."""
+    eid, qid = ulid_or_400(eid, "session"), ulid_or_400(qid, "question")
+    host_event(eid, secret)
+    done = phones().block(eid, qid)
+    if done is None:
+        abort(404, "That question is not part of this Q&A session, or its device is unknown.")
+    hidden, votes = done
+    return {"hidden": hidden, "votes_removed": votes}
+
+
+@bp.post("/event/<eid>/questions/<secret>/hide")
+def hide_many(eid, secret):
+    """Hide several questions at once: {"qids": [...]}."""
+    eid = ulid_or_400(eid, "session")
+    host_event(eid, secret)
+    qids = json_object().get("qids")
+    if not isinstance(qids, list) or not 0 < len(qids) <= MAX_HIDE:
+        abort(400, f'Send the questions to hide as {{"qids": ["...", "..."]}} (max {MAX_HIDE}).')
+    qids = [ulid_or_400(str(qid), "question") for qid in qids]
+    hidden = store().hide(eid, qids, now())
+    lists().hidden(hidden, True)
+    lists().changed(eid, now())
+    return {"hidden": len(hidden)}
 
 
 @bp.post("/vote/<qid>/<updown>")
@@ -104,6 +134,13 @@ def vote(qid, updown):
 @bp.get("/questions/<qids>")
 def details(qids):
     return phones().texts(qids).response()
+
+
+@bp.get("/event/<eid>/questions/<secret>/texts/<qids>")
+def host_details(eid, secret, qids):
+    """The texts of questions of this event, hidden ones too: for its host."""
+    found = host_event(eid, secret)
+    return phones().texts(qids, host_of=found["id"]).response()
 
 
 @bp.get("/event/<eid>/share")
@@ -161,14 +198,31 @@ def recent_events():
     return jsonify([dict(row) for row in store().recent_events(now())])
 
 
+@bp.before_app_request
+def check_host():
+    """Every request, pages too, must name this server and come from its own pages."""
+    headers = request.headers
+    port = request.environ.get("SERVER_PORT", "80")
+    phones().guard(request.method, headers.get("Host", ""), headers.get("Origin"), port)
+
+
 # The device behind a request: a random id in a cookie, set on first contact.
 
 
 @bp.before_app_request
 def identify_voter():
-    voter = voter_in(request.headers.get("Cookie", ""))
-    g.new_voter = voter is None
-    g.voter = secrets.token_urlsafe(16) if g.new_voter else voter
+    """g.voter: the device's id. A device without one gets one from its first page or
+    API request (not from a stylesheet), as long as its address has not brought too
+    many new devices lately: a script that drops its cookie is a new device each time.
+    Past that, API requests get a 429 and pages are served without a cookie."""
+    g.voter, g.new_voter = phones().devices.of(request.headers.get("Cookie", "")), False
+    if g.voter or request.blueprint not in ("api", "pages") or request.endpoint == "pages.asset":
+        return
+    wait = current_app.extensions["limits"].take("devices", request.remote_addr, now())
+    if wait and request.blueprint == "api":
+        too_many(wait, "Too many new devices from your network: wait {}, then try again.")
+    if not wait:
+        g.voter, g.new_voter = phones().devices.new(), True
 
 
 @bp.after_app_request

@@ -1,5 +1,6 @@
 """create_app(config) -> the Flask app: the one place that wires LanQA together."""
 
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -7,10 +8,10 @@ from pathlib import Path
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from lanqa import api, logs, pages
+from lanqa import api, errors, logs, pages
 from lanqa.limits import Limits
 from lanqa.lists import Lists
-from lanqa.phone import Front, Phones, error_answer
+from lanqa.phone import Devices, Front, Phones, error_answer
 from lanqa.presence import Presence
 from lanqa.store import Store
 
@@ -18,7 +19,7 @@ MAX_BODY = 1024
 MESSAGES = {
     404: "Nothing is here: check the address.",
     413: f"That is too long (at most {MAX_BODY} bytes with the name): please shorten it.",
-    500: "LanQA hit an unexpected problem; try again in a moment.",
+    500: errors.UNEXPECTED,
 }
 
 
@@ -30,8 +31,8 @@ def assets_dir():
 
 def create_app(config):
     """A LanQA app; config needs DATABASE (a file path), may set ASSETS, CLOCK, HOST,
-    RATE_LIMITS ({"ask": (per device, per address), "vote": ...}, per minute) and
-    REMOTE_CREATE (other devices may create sessions)."""
+    RATE_LIMITS ({rule: (count, seconds)}, see limits.py), REMOTE_CREATE (other devices may
+    create sessions) and VOTER_KEY (signs voter ids; else one kept in the database)."""
     app = Flask(__name__, static_folder=None)
     app.config.update(ASSETS=assets_dir(), CLOCK=time.time, MAX_CONTENT_LENGTH=MAX_BODY)
     app.config.update(config)
@@ -47,7 +48,9 @@ def create_app(config):
     app.after_request(logs.log_request)
     app.register_error_handler(HTTPException, error_response)
     routes = app.url_map.bind("lanqa")
-    phones = Phones(store, lists, presence, limits, app.config["CLOCK"], routes)
+    key = app.config.get("VOTER_KEY") or store.setting("voter key", lambda: secrets.token_hex(32))
+    devices = Devices(key.encode())
+    phones = Phones(store, lists, presence, limits, app.config["CLOCK"], routes, devices)
     app.extensions["phones"] = phones
     # The main loop's answers (server.Server's quick=) are app.wsgi_app.phones.from_memory.
     app.wsgi_app = Front(app.wsgi_app, phones)
@@ -56,12 +59,15 @@ def create_app(config):
 
 def read_body():
     # Reading every body up front enforces the size cap on every route, even
-    # on those that ignore their body.
-    request.get_data()
+    # on those that ignore their body. JSON that no route could store is refused here,
+    # once for every route.
+    errors.check_body(request.get_data())
 
 
 def error_response(error):
     """Every 4xx/5xx as {"error": "<a sentence a person can act on>"}."""
+    if getattr(error, "original_exception", None):  # a 500 for an exception (logged)
+        error = errors.failure(error.original_exception)
     message = error.description
     if message == type(error).description:
         message = MESSAGES.get(error.code)

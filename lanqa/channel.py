@@ -18,11 +18,14 @@ from waitress.buffers import OverflowableBuffer
 from waitress.channel import HTTPChannel
 from waitress.utilities import build_http_date
 
+from lanqa.refusals import JsonErrorTask
+
 
 class QuickChannel(HTTPChannel):
     """waitress's HTTPChannel, answering what it can from memory as it arrives."""
 
     takes_turns = None  # decided when its first request arrives
+    error_task_class = JsonErrorTask  # waitress's refusals (400, 413, 431, 501) as JSON
     counted = False  # in the server's count of connections per address
 
     def __init__(self, *args, **kwargs):
@@ -73,8 +76,7 @@ class QuickChannel(HTTPChannel):
         if head is None:
             return False
         path, headers = head
-        cookie, if_none_match = headers.get("cookie", ""), headers.get("if-none-match", "")
-        answer = self.server.quick(path, cookie, if_none_match, self.addr[0])
+        answer = self.server.quick(path, headers, self.addr[0], self.server.effective_port)
         if answer is None:
             return False
         closing = self.takes_turns

@@ -33,7 +33,8 @@ class Lists:
     def __init__(self, store):
         self.store = store
         self._events = {}
-        self._details = {}
+        self._details = {}  # qid -> (its piece of JSON, its event, when it expires)
+        self._hidden = set()  # qids a host hid: their texts are not for guests
         self._built = {}
         self._versions = {}
         self._polled = set()  # lists asked for since they were last built
@@ -53,10 +54,11 @@ class Lists:
             self._events[eid] = found
         return found if now < found["created"] + EVENT_LIFETIME else None
 
-    def details_json(self, qids, now, cached_only=False):
+    def details_json(self, qids, now, cached_only=False, host_of=None):
         """The JSON body of /api/questions/{qids}: {qid: {"text", "when", "who"?}} for the
-        live questions among qids. With cached_only, NotCached when some of them would
-        have to be read from the database."""
+        live questions among qids, but hidden ones (with host_of, the event id of the host
+        asking: those of that event, hidden too). With cached_only, NotCached when some of
+        them would have to be read from the database."""
         missing = [qid for qid in qids if qid not in self._details]
         if missing and cached_only:
             raise NotCached
@@ -69,11 +71,22 @@ class Lists:
                     row["created"] + QUESTION_LIFETIME, row["event_created"] + EVENT_LIFETIME
                 )
                 # Kept as its piece of JSON: phones ask for the same texts over and over.
-                self._details[qid] = (json.dumps({qid: item}, separators=(",", ":"))[1:-1], gone)
-        found = (self._details.get(qid) for qid in qids)
-        return (
-            "{" + ",".join(piece for piece, gone in filter(None, found) if now < gone) + "}"
-        ).encode()
+                piece = json.dumps({qid: item}, separators=(",", ":"))[1:-1]
+                self._details[qid] = (piece, row["eid"], gone)
+                if row["hidden"]:
+                    self._hidden.add(qid)
+        pieces = []
+        for qid in qids:
+            piece, eid, gone = self._details.get(qid, (None, None, 0))
+            shown = eid == host_of if host_of else qid not in self._hidden
+            if now < gone and shown:
+                pieces.append(piece)
+        return ("{" + ",".join(pieces) + "}").encode()
+
+    def hidden(self, qids, on):
+        """Call when a host hid (on) or showed again the questions qids."""
+        with self._lock:
+            (self._hidden.update if on else self._hidden.difference_update)(qids)
 
     def changed(self, eid, now):
         """Call after a write to eid's questions has committed."""

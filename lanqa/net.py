@@ -2,6 +2,7 @@
 
 import ipaddress
 import socket
+import time
 from dataclasses import dataclass
 
 import ifaddr
@@ -50,6 +51,30 @@ def interfaces():
             if ip.is_IPv4:
                 pairs.append((adapter.nice_name, ip.ip))
     return pairs
+
+
+class OwnNames:
+    """Whether a name in a Host header is this machine's: localhost, a loopback or one
+    of its own addresses, its host name. Addresses come and go (a hotspot started after
+    LanQA), so an unknown address looks again, at most every few seconds."""
+
+    def __init__(self, addresses=None, every=5.0):
+        self.addresses = addresses or (lambda: {ip for _, ip in interfaces()})
+        self.every, self.looked, self.known = every, -every, set()
+        host = socket.gethostname().lower()
+        self.names = {"localhost", host, f"{host}.local"}
+
+    def __contains__(self, name):
+        if name in self.names or name in self.known:
+            return True
+        try:
+            if ipaddress.ip_address(name).is_loopback:
+                return True
+        except ValueError:
+            return False  # a name that is not ours: a page of another site
+        if time.monotonic() - self.looked >= self.every:
+            self.looked, self.known = time.monotonic(), self.addresses()
+        return name in self.known
 
 
 def route_hint():

@@ -14,31 +14,41 @@ Each function returns an `Answer` (status, headers, body) or raises an HTTPExcep
 which `error_answer` turns into LanQA's one error shape.
 """
 
+import base64
 import functools
+import hmac
 import json
+import logging
 import re
+import secrets
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException, TooManyRequests, abort
 from werkzeug.wrappers import Response
 
-from lanqa import logs
+from lanqa import errors, logs, net
 from lanqa.lists import NotCached
 from lanqa.order import parse_ulid
 from lanqa.pages import SECURITY_HEADERS
 
+log = logging.getLogger(__name__)
 IMMUTABLE = "max-age=864001"
 MAX_DETAILS = 100
 VOTER_COOKIE = "lanqa_voter"
-VOTER = re.compile(rf"(?:^|;)\s*{VOTER_COOKIE}=([A-Za-z0-9_-]{{22}})(?:;|$)")
+VOTER = re.compile(rf"(?:^|;)\s*{VOTER_COOKIE}=([A-Za-z0-9_-]{{22}})([A-Za-z0-9_-]{{11}})(?:;|$)")
+BLOCKED = "The speaker has blocked this device from asking and voting in this session."
 EVENT_GONE = "This Q&A session does not exist or has expired: check the link."
 QUESTION_GONE = "This question does not exist or has expired."
 SECURITY = tuple(SECURITY_HEADERS.items())
 JSON = ("Content-Type", "application/json")
 # The routes of api.py whose answers this module gives on every path.
 PHONE_ENDPOINTS = ("api.guest_list", "api.details", "api.vote")
+MISDIRECTED = "LanQA answers only at its own address, as in the QR code: not at '{}'."
+CROSS_SITE = "A page of another site may not change anything here."
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
@@ -75,10 +85,36 @@ def error_answer(error):
     return Answer(error.code, (JSON, *extra, *SECURITY), body)
 
 
-def voter_in(cookie):
-    """The device's voter id from a Cookie header, or None."""
-    found = VOTER.search(cookie)
-    return found.group(1) if found else None
+def too_many(wait, message):
+    """429 with Retry-After when wait (seconds) is not 0; message has a {} for it."""
+    if wait:
+        duration = "1 second" if wait == 1 else f"{wait} seconds"
+        raise TooManyRequests(message.format(duration), retry_after=wait)
+
+
+class Devices:
+    """Voter ids: 16 random bytes and a signature by this laptop's key. A script cannot
+    make ids up, so every new device is one the server handed out, and each costs its
+    network address (the "devices" rate limit)."""
+
+    def __init__(self, key):
+        self.key = key
+
+    def new(self):
+        return self.sign(secrets.token_urlsafe(16))
+
+    def of(self, cookie):
+        """The device's voter id from a Cookie header, or None if it has no valid one."""
+        found = VOTER.search(cookie)
+        if found is None:
+            return None
+        given = found.group(1) + found.group(2)
+        return given if hmac.compare_digest(self.sign(found.group(1)), given) else None
+
+    def sign(self, nonce):
+        """nonce (22 characters) and its signature: a voter id."""
+        mac = hmac.digest(self.key, nonce.encode(), "sha256")[:8]
+        return nonce + base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
 def ulid_or_400(text, what):
@@ -91,10 +127,13 @@ def ulid_or_400(text, what):
 class Phones:
     """The hall's requests, answered the same way by every path."""
 
-    def __init__(self, store, lists, presence, limits, clock, urls):
+    def __init__(self, store, lists, presence, limits, clock, urls, devices, names=None):
         self.store, self.lists, self.presence, self.limits = store, lists, presence, limits
-        self.clock = clock
+        self.clock, self.devices = clock, devices
+        self._remember_blocked()
         self.urls = urls  # the app's routes (a werkzeug MapAdapter): one route table
+        self.names = names or net.OwnNames()
+        self.good_hosts = set()  # Host headers that passed, with the port they came to
         # Phones send the same few paths over and over: match each once.
         self.route = functools.lru_cache(maxsize=4096)(self._route)
 
@@ -111,12 +150,13 @@ class Phones:
             return Answer(304, headers)
         return Answer(200, (JSON, *headers), built.body)
 
-    def texts(self, qids, cached_only=False):
-        """The immutable text, time and name of up to MAX_DETAILS questions."""
+    def texts(self, qids, cached_only=False, host_of=None):
+        """The immutable text, time and name of up to MAX_DETAILS questions; hidden ones
+        only for the host of their event (host_of: its id)."""
         wanted = list(dict.fromkeys(ulid_or_400(qid, "question") for qid in qids.split(",")))
         if len(wanted) > MAX_DETAILS:
             abort(400, f"Ask for at most {MAX_DETAILS} questions at a time.")
-        body = self.lists.details_json(wanted, self.clock(), cached_only)
+        body = self.lists.details_json(wanted, self.clock(), cached_only, host_of)
         return Answer(200, (JSON, ("Cache-Control", IMMUTABLE), *SECURITY), body)
 
     def vote(self, qid, updown, voter, address):
@@ -128,6 +168,12 @@ class Phones:
             "vote", voter, address, "Too many votes in a short time: wait {}, then try again."
         )
         now = self.clock()
+        if voter in self.blocked_voters:
+            self.refuse_blocked(self.store.event_of(qid), voter)
+        if updown == "up":
+            # However a script treats its cookies, its address adds only so many votes.
+            wait = self.limits.take("question-votes", f"{address} {qid}", now)
+            too_many(wait, "Many votes for this question came from your network: wait {}.")
         voted = self.store.vote(qid, voter, updown == "up", now)
         if voted is None:
             abort(404, QUESTION_GONE)
@@ -135,7 +181,32 @@ class Phones:
         self.lists.changed(eid, now)
         return Answer(200, (JSON, *SECURITY), json_body({"votes": votes}))
 
-    # Rules the routes share with api.py
+    # Rules every request meets, and the routes share with api.py
+
+    def guard(self, method, host, origin, port):
+        """421 unless the Host header names this server (its addresses or localhost, at
+        its port); 403 for a change sent from another site's page (Origin). A page on
+        the Internet can point a name of its own at the laptop (DNS rebinding) and then
+        read the host's pages and press its buttons through a guest's browser: the
+        name it must send gives it away."""
+        if (host, port) not in self.good_hosts:
+            if not self._names_us(host, int(port)):
+                abort(421, MISDIRECTED.format(host[:100]))
+            if len(self.good_hosts) > 1000:
+                self.good_hosts.clear()
+            self.good_hosts.add((host, port))
+        crossing = origin is not None and origin.lower() != f"http://{host.lower()}"
+        if crossing and method not in SAFE_METHODS:
+            abort(403, CROSS_SITE)
+
+    def _names_us(self, host, port):
+        if not host or any(c in host for c in "/@?#\\"):
+            return False
+        try:
+            parts = urlsplit("//" + host)
+            return parts.hostname in self.names and (parts.port or 80) == port
+        except ValueError:  # a port that is not a number
+            return False
 
     def event(self, eid, cached_only=False):
         """The live event row of eid (text from a path), or 404."""
@@ -144,25 +215,45 @@ class Phones:
             abort(404, EVENT_GONE)
         return found
 
+    def refuse_blocked(self, eid, voter):
+        if (eid, voter) in self.blocked:
+            abort(403, BLOCKED)
+
+    def block(self, eid, qid):
+        """Block the device that asked qid: its questions hidden, its votes taken back, its
+        asks and votes refused. (questions hidden, votes taken back), or None."""
+        now = self.clock()
+        done = self.store.block(eid, qid, now)
+        if done is None:
+            return None
+        hidden, votes = done
+        self._remember_blocked()
+        self.lists.hidden(hidden, True)
+        self.lists.changed(eid, now)
+        return len(hidden), votes
+
+    def _remember_blocked(self):
+        self.blocked = self.store.blocked()  # (event id, voter) pairs a host blocked
+        self.blocked_voters = {voter for _, voter in self.blocked}
+
     def limit(self, action, voter, address, message):
         """Take one token from this device's and this address's buckets, or 429."""
-        wait = self.limits.check(action, voter, address, self.clock())
-        if wait:
-            duration = "1 second" if wait == 1 else f"{wait} seconds"
-            raise TooManyRequests(message.format(duration), retry_after=wait)
+        too_many(self.limits.check(action, voter, address, self.clock()), message)
 
     # Dispatch for the paths in front of Flask
 
-    def answer(self, method, path, cookie, if_none_match, address, cached_only=False):
+    def answer(self, method, path, headers, address, port, cached_only=False):
         """The Answer to a phone's request, or None when it is not one of the three, or
         comes from a device without its voter cookie (Flask gives it one), or, with
-        cached_only, needs the database."""
+        cached_only, needs the database. headers: lowercase name -> value."""
         found = self.route(method, path)
-        voter = voter_in(cookie)
+        voter = self.devices.of(headers.get("cookie", ""))
         if found is None or voter is None:
             return None
         endpoint, args = found
+        if_none_match = headers.get("if-none-match", "")
         try:
+            self.guard(method, headers.get("host", ""), headers.get("origin"), port)
             if endpoint == "api.guest_list":
                 return self.poll(args["eid"], voter, if_none_match, cached_only=cached_only)
             if endpoint == "api.details":
@@ -175,10 +266,10 @@ class Phones:
         except HTTPException as error:
             return error_answer(error)
 
-    def from_memory(self, path, cookie, if_none_match, address):
+    def from_memory(self, path, headers, address, port):
         """A GET's Answer from memory alone, for the main loop; None when that is not
         possible, and for errors, which a worker answers and logs."""
-        answer = self.answer("GET", path, cookie, if_none_match, address, cached_only=True)
+        answer = self.answer("GET", path, headers, address, port, cached_only=True)
         return answer if answer and answer.status < 400 else None
 
     def _route(self, method, path):
@@ -187,6 +278,13 @@ class Phones:
         except HTTPException:  # unknown, wrong method or a redirect: Flask answers
             return None
         return (endpoint, args) if endpoint in PHONE_ENDPOINTS else None
+
+
+# The request headers the three requests read, as a WSGI environ names them.
+HEADERS = tuple(
+    (name, "HTTP_" + name.upper().replace("-", "_"))
+    for name in ("cookie", "if-none-match", "host", "origin")
+)
 
 
 class Front:
@@ -203,11 +301,13 @@ class Front:
         answer = None
         # A body goes to Flask, which caps its size (413) the same way for every route.
         if environ.get("CONTENT_LENGTH", "") in ("", "0"):
-            cookie, if_none_match = (
-                environ.get("HTTP_COOKIE", ""),
-                environ.get("HTTP_IF_NONE_MATCH", ""),
-            )
-            answer = self.phones.answer(method, path, cookie, if_none_match, address)
+            headers = {name: environ.get(key) for name, key in HEADERS if key in environ}
+            port = environ.get("SERVER_PORT", "80")
+            try:
+                answer = self.phones.answer(method, path, headers, address, port)
+            except Exception as error:  # the store's (a full disk): JSON, as Flask answers
+                log.exception("Exception on %s [%s]", logs.redact(path), method)
+                answer = error_answer(errors.failure(error))
         if answer is None:
             return self.flask(environ, start_response)
         if answer.status >= 400:

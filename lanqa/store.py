@@ -43,6 +43,19 @@ MIGRATIONS = [
     """
     ALTER TABLE events ADD COLUMN local INTEGER NOT NULL DEFAULT 1;
     """,
+    # 4: the laptop's own keys; which device asked a question; devices a host blocked.
+    """
+    CREATE TABLE settings (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    ALTER TABLE questions ADD COLUMN asker TEXT;
+    CREATE TABLE blocked (
+        eid   TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        voter TEXT NOT NULL,
+        PRIMARY KEY (eid, voter)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 # A question is visible while both it and its event are younger than their lifetimes.
@@ -160,6 +173,12 @@ class Store:
                     conn.rollback()
                     raise
 
+    def setting(self, name, make):
+        """The stored value of name, first stored as make() if there is none."""
+        with self._writing() as conn:
+            conn.execute("INSERT OR IGNORE INTO settings VALUES (?, ?)", (name, make()))
+            return conn.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()[0]
+
     @staticmethod
     def _cutoffs(now):
         return {"qcut": question_cutoff(now), "ecut": event_cutoff(now)}
@@ -199,9 +218,9 @@ class Store:
         """Store a question with the asker's own vote; False if the event is gone."""
         with self._writing() as conn:
             inserted = conn.execute(
-                "INSERT INTO questions (id, eid, text, who, created)"
-                " SELECT ?, id, ?, ?, ? FROM events WHERE id = ? AND created > ?",
-                (qid, text, who, int(now), eid, event_cutoff(now)),
+                "INSERT INTO questions (id, eid, text, who, created, asker)"
+                " SELECT ?, id, ?, ?, ?, ? FROM events WHERE id = ? AND created > ?",
+                (qid, text, who, int(now), voter, eid, event_cutoff(now)),
             ).rowcount
             if inserted:
                 conn.execute("INSERT INTO votes (qid, voter) VALUES (?, ?)", (qid, voter))
@@ -223,11 +242,12 @@ class Store:
         )
 
     def details(self, qids, now):
-        """{qid: row with text, who, created, event_created} for the live questions among qids."""
+        """{qid: row with eid, text, who, hidden, created, event_created} for the live
+        questions among qids."""
         marks = ", ".join(f":q{i}" for i in range(len(qids)))
         params = {**self._cutoffs(now), **{f"q{i}": qid for i, qid in enumerate(qids)}}
         rows = self._rows(
-            "SELECT q.id, q.text, q.who, q.created, e.created AS event_created"
+            "SELECT q.id, q.eid, q.text, q.who, q.hidden, q.created, e.created AS event_created"
             f" FROM {LIVE} AND q.id IN ({marks})",
             params,
         )
@@ -263,6 +283,57 @@ class Store:
                 {**params, "delta": changed if up else -changed},
             ).fetchone()
             return None if row is None else (row["eid"], row["votes"])
+
+    # Devices a host blocked
+
+    def block(self, eid, qid, now):
+        """Block the device that asked qid in eid: hide its questions, take back its votes.
+        (ids of the questions hidden, votes taken back), or None if qid is not a live question of
+        eid whose asker is known (questions asked before LanQA kept it are not)."""
+        params = {**self._cutoffs(now), "eid": eid, "qid": qid}
+        with self._writing() as conn:
+            row = conn.execute(
+                f"SELECT q.asker FROM {LIVE} AND q.eid = :eid AND q.id = :qid", params
+            ).fetchone()
+            if row is None or row["asker"] is None:
+                return None
+            params["voter"] = row["asker"]
+            conn.execute("INSERT OR IGNORE INTO blocked (eid, voter) VALUES (:eid, :voter)", params)
+            hidden = conn.execute(
+                "UPDATE questions SET hidden = 1 WHERE eid = :eid AND asker = :voter"
+                " AND hidden = 0 RETURNING id",
+                params,
+            ).fetchall()
+            voted = conn.execute(
+                "DELETE FROM votes WHERE voter = :voter"
+                " AND qid IN (SELECT id FROM questions WHERE eid = :eid) RETURNING qid",
+                params,
+            ).fetchall()
+            conn.executemany(
+                "UPDATE questions SET votes = MAX(votes - 1, 0) WHERE id = ?",
+                [(vote["qid"],) for vote in voted],
+            )
+            return [row["id"] for row in hidden], len(voted)
+
+    def event_of(self, qid):
+        """The event id of question qid, or None."""
+        rows = self._rows("SELECT eid FROM questions WHERE id = ?", (qid,))
+        return rows[0]["eid"] if rows else None
+
+    def blocked(self):
+        """Every (event id, voter) a host has blocked."""
+        return {(row["eid"], row["voter"]) for row in self._rows("SELECT eid, voter FROM blocked")}
+
+    def hide(self, eid, qids, now):
+        """Hide the live questions of eid among qids: the ids of those shown until now."""
+        marks = ", ".join("?" * len(qids))
+        with self._writing() as conn:
+            rows = conn.execute(
+                f"UPDATE questions SET hidden = 1 WHERE eid = ? AND hidden = 0 AND id IN ({marks})"
+                " AND created > ? RETURNING id",
+                (eid, *qids, question_cutoff(now)),
+            ).fetchall()
+            return [row["id"] for row in rows]
 
     # Expiry
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lanqa.app import create_app
+from lanqa.phone import Devices
 from lanqa.server import Server
 
 
@@ -29,9 +30,26 @@ def clock():
     return Clock()
 
 
+# Apps under test sign voter ids with this key, so tests can hold a device's id.
+VOTER_KEY = "test key"
+
+
+def voter(nonce="abcdefghijklmnopqrstuv"):
+    """A voter id as the apps under test hand them out; nonce: 22 letters."""
+    return Devices(VOTER_KEY.encode()).sign(nonce)
+
+
+VOTER = voter()
+
+# Tests seed questions and votes through the API from the laptop's one address, far
+# faster than one address may ask and vote in a hall: `lanqa serve` arguments for that.
+SEEDING = ("--limits", "ask-address=100000/1,devices=100000/1,question-votes=100000/1")
+
+
 @pytest.fixture
 def app(tmp_path, clock):
-    app = create_app({"DATABASE": tmp_path / "lanqa.db", "CLOCK": clock, "TESTING": True})
+    config = {"DATABASE": tmp_path / "lanqa.db", "CLOCK": clock, "VOTER_KEY": VOTER_KEY}
+    app = create_app({**config, "TESTING": True})
     yield app
     app.extensions["store"].close()
 

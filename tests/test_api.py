@@ -356,7 +356,7 @@ def test_a_forged_voter_cookie_is_replaced(app, event):
     phone = app.test_client()
     phone.set_cookie("lanqa_voter", "<script>")
     response = phone.get(f"/api/event/{event[0]}")
-    assert re.search(r"lanqa_voter=[A-Za-z0-9_-]{22};", response.headers["Set-Cookie"])
+    assert re.search(r"lanqa_voter=[A-Za-z0-9_-]{33};", response.headers["Set-Cookie"])
 
 
 @pytest.mark.parametrize("updown", ["sideways", "UP", "upp"])

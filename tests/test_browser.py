@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 import requests
+from conftest import SEEDING
 from playwright.sync_api import expect, sync_playwright
 
 from lanqa.pages import SECURITY_HEADERS
@@ -87,7 +88,7 @@ class Visitors:
 
 @pytest.fixture
 def server(serve):
-    return serve()
+    return serve(*SEEDING)
 
 
 @pytest.fixture

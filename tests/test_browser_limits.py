@@ -8,7 +8,7 @@ from test_browser import Visitors, ask_api, chromium, create_event, row  # noqa:
 @pytest.fixture
 def strict(serve, chromium):  # noqa: F811
     """A server that allows a device 3 votes a minute, and a browser for it."""
-    server = serve("--limits", "ask=5/30,vote=3/600")
+    server = serve("--limits", "vote=3/60")
     people = Visitors(chromium, server)
     yield server, people
     people.close()

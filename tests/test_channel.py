@@ -4,13 +4,14 @@ thread gives, a 304 that keeps its connection, and anything unusual left to wait
 import http.client
 
 import pytest
+from conftest import VOTER as VOTER_ID
 from conftest import settle
 from waitress.channel import HTTPChannel
 
 from lanqa.channel import plain_get
 from lanqa.order import new_ulid
 
-VOTER = "lanqa_voter=abcdefghijklmnopqrstuv"
+VOTER = f"lanqa_voter={VOTER_ID}"
 GET = b"GET /api/event/E/questions?x=1 HTTP/1.1\r\nHost: lan\r\nCookie: c=1\r\n\r\n"
 
 

@@ -7,6 +7,7 @@ import logging
 import threading
 
 import pytest
+from conftest import VOTER as VOTER_ID
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer
@@ -14,7 +15,7 @@ from waitress.server import BaseWSGIServer
 from lanqa import internals
 from lanqa.server import Listener, Server
 
-VOTER = "lanqa_voter=abcdefghijklmnopqrstuv"
+VOTER = f"lanqa_voter={VOTER_ID}"
 
 
 def test_the_pinned_waitress_has_everything_lanqa_uses():

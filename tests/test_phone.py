@@ -6,7 +6,8 @@ import http.client
 import json
 
 import pytest
-from conftest import settle
+from conftest import VOTER, VOTER_KEY, settle
+from conftest import voter as voter_id
 from waitress.channel import HTTPChannel
 from werkzeug.exceptions import Forbidden
 from werkzeug.test import Client
@@ -14,7 +15,7 @@ from werkzeug.test import Client
 from lanqa.app import create_app
 from lanqa.phone import Phones
 
-VOTER = "abcdefghijklmnopqrstuv"
+BLOCKED = voter_id("blocked" * 3 + "x")
 
 
 @pytest.fixture
@@ -105,8 +106,11 @@ def test_fast_and_flask_votes_are_identical(app, event):
     for wsgi, one, two in ((app.wsgi_app, "a", "b"), (app.wsgi_app.flask, "c", "d")):
         for voter, updown in ((one, "up"), (two, "up"), (one, "up"), (one, "down")):
             client = Client(wsgi)
-            client.set_cookie("lanqa_voter", voter * 22)
-            answers.append(comparable(client.post(f"/api/vote/{qid}/{updown}")))
+            client.set_cookie("lanqa_voter", voter_id(voter * 22))
+            # A phone of its own on the network, as each voter in a hall.
+            address = {"REMOTE_ADDR": f"127.0.0.{ord(voter)}"}
+            vote = client.post(f"/api/vote/{qid}/{updown}", environ_base=address)
+            answers.append(comparable(vote))
     fast, flask = answers[:4], answers[4:]
     assert [json.loads(body)["votes"] for _, _, body in fast] == [2, 3, 3, 2]
     assert [json.loads(body)["votes"] for _, _, body in flask] == [3, 4, 4, 3]
@@ -139,7 +143,12 @@ def test_votes_for_unknown_or_malformed_questions_get_flask_errors(client, path,
 
 def test_a_vote_refused_by_its_address_costs_the_device_one_token(tmp_path, clock):
     app = create_app(
-        {"DATABASE": tmp_path / "db", "CLOCK": clock, "RATE_LIMITS": {"vote": (10, 1)}}
+        {
+            "DATABASE": tmp_path / "db",
+            "CLOCK": clock,
+            "RATE_LIMITS": {"vote": (10, 60), "vote-address": (1, 60)},
+            "VOTER_KEY": VOTER_KEY,
+        }
     )
     eid = app.test_client().post("/api/event").json["id"]
     qid = app.test_client().post(f"/api/event/{eid}", json={"body": "Who pays?"}).json["id"]
@@ -148,7 +157,7 @@ def test_a_vote_refused_by_its_address_costs_the_device_one_token(tmp_path, cloc
     assert phone.post(f"/api/vote/{qid}/up").status_code == 200
     refused = phone.post(f"/api/vote/{qid}/down")
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
-    per_device, _ = app.extensions["limits"].buckets["vote"]
+    per_device = app.extensions["limits"].buckets["vote"]
     assert per_device.state[VOTER][0] == 10 - 2  # one for the vote, one for the refusal
     app.extensions["store"].close()
 
@@ -159,7 +168,7 @@ def test_a_new_rule_in_phone_py_holds_on_the_main_loop_too(app, running, event, 
     poll = Phones.poll
 
     def with_new_rule(self, eid, voter, if_none_match, **options):
-        if voter == "blocked" * 3 + "x":
+        if voter == BLOCKED:
             raise Forbidden("This device is blocked.")
         answer = poll(self, eid, voter, if_none_match, **options)
         return dataclasses.replace(answer, headers=(*answer.headers, ("X-Rule", "applied")))
@@ -177,7 +186,7 @@ def test_a_new_rule_in_phone_py_holds_on_the_main_loop_too(app, running, event, 
         "received",
         lambda channel, data: to_workers.append(data) or received(channel, data),
     )
-    for voter, status in ((VOTER, 200), ("blocked" * 3 + "x", 403)):
+    for voter, status in ((VOTER, 200), (BLOCKED, 403)):
         conn.request("GET", path, headers={"Cookie": f"lanqa_voter={voter}"})
         response = conn.getresponse()
         body = response.read()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import VOTER as VOTER_ID
 from conftest import RunningServer
 from waitress import wasyncore
 
@@ -27,7 +28,7 @@ try:
 except ImportError:  # Windows: no open-file limit to test
     resource = None
 
-VOTER = "lanqa_voter=abcdefghijklmnopqrstuv"
+VOTER = f"lanqa_voter={VOTER_ID}"
 needs_rlimit = pytest.mark.skipif(resource is None, reason="no open-file limit on Windows")
 
 
@@ -56,10 +57,11 @@ def address(n):
 
 class Phone:
     """A phone on a loopback address of its own that reconnects when the server closes,
-    as a browser does (also when its idle keep-alive connection was closed)."""
+    as a browser does (also when its idle keep-alive connection was closed), and keeps
+    the voter cookie the server gives it."""
 
     def __init__(self, port, n):
-        self.port, self.n, self.conn = port, n, None
+        self.port, self.n, self.conn, self.cookie = port, n, None, VOTER
 
     def poll(self, path):
         for attempt in (1, 2):
@@ -69,9 +71,10 @@ class Phone:
                     "127.0.0.1", self.port, timeout=10, source_address=(address(self.n), 0)
                 )
             try:
-                self.conn.request("GET", path, headers={"Cookie": VOTER})
+                self.conn.request("GET", path, headers={"Cookie": self.cookie})
                 response = self.conn.getresponse()
                 body = response.read()
+                self.cookie = (response.getheader("Set-Cookie") or self.cookie).split(";")[0]
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 self.close()
                 if reused and attempt == 1:
