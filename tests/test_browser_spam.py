@@ -1,7 +1,19 @@
 """The host cleans up after a spammer in the room, as a speaker would on the stage."""
 
+from types import SimpleNamespace
+
 from playwright.sync_api import expect
-from test_browser import ask_api, chromium, create_event, row, server, visitors  # noqa: F401
+from test_browser import (  # noqa: F401
+    Visitors,
+    ask_api,
+    chromium,
+    create_event,
+    row,
+    server,
+    visitors,
+)
+
+from lanqa import net
 
 
 def ask(page, text):
@@ -49,3 +61,22 @@ def test_the_host_blocks_a_spammer_and_hides_several_at_once(server, visitors, t
     expect(host.locator("#hidden-questions li.question")).to_have_count(5)
     expect(guest.locator("#pending-questions li.question")).to_have_count(0)
     assert visitors.errors == [] and visitors.foreign() == []
+
+
+def test_a_phone_on_the_lan_address_asks_and_votes(server, chromium):  # noqa: F811
+    """The Host and Origin checks let LanQA's own pages through on the address in the QR
+    code, as they refuse everyone else's."""
+    eid, _ = create_event(server)
+    lan = SimpleNamespace(url=f"http://{next(a.ip for a in net.candidates())}:{server.port}")
+    people = Visitors(chromium, lan)
+    try:
+        phone = people.open(f"/event/{eid}")
+        ask(phone, "Can you hear me at the back?")
+        expect(row(phone, "Can you hear me at the back?").locator("[data-votes]")).to_have_text("1")
+        ask_api(server, eid, "Another question here")
+        other = row(phone, "Another question here")
+        other.locator("[data-action=upvote]").click()
+        expect(other.locator("[data-votes]")).to_have_text("2")
+    finally:
+        people.close()
+    assert people.errors == [] and people.foreign() == []
