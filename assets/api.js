@@ -117,6 +117,22 @@ export const devices = (eid, secret) =>
 /** Recent events with their secrets; answers only on the laptop running LanQA. */
 export const localEvents = () => call("GET", "/api/local/events");
 
+/** The live sessions, for the page phones see at the short address:
+ * [{id, title, created, questions}], most questions first. */
+export const liveEvents = () => call("GET", "/api/live", { fresh: true });
+
+/** The QR code that joins the Wi-Fi network name with password, as an SVG
+ * document; answers only on the laptop running LanQA. */
+export async function wifiQr(name, password) {
+  const response = await send("POST", "/api/local/wifi-qr", { json: { name, password } });
+  if (!response.ok) throw await failure(response);
+  try {
+    return await response.text();
+  } catch {
+    throw new ApiError(0, OFFLINE);
+  }
+}
+
 /** The QR code's address; a new version makes the browser fetch it again. */
 export const qrUrl = (eid, ip, version = 0) =>
   `/api/event/${enc(eid)}/qr.svg${query({ ip, v: version || null })}`;

@@ -1,10 +1,13 @@
 // Entry point: /event/{id} is the guest view, /event/{id}/projector the
-// projector view, /event/{id}/{secret} the host view, anything else the start
-// page. Moving between them is a full page load, so each view starts clean.
+// projector view, /event/{id}/{secret} the host view, /live the live sessions
+// (where the server sends phones that type the short address), anything else
+// the start page. Moving between them is a full page load, so each view starts
+// clean.
 
 import { getEvent } from "./api.js";
 import { EventView } from "./event.js";
 import { showLanding } from "./landing.js";
+import { showLive, showNotFound } from "./live.js";
 import { ProjectorView } from "./projector.js";
 import { banner, showView } from "./ui.js";
 
@@ -12,7 +15,9 @@ const RETRY_MS = 2000;
 
 function route() {
   const [first, eid, second] = location.pathname.split("/").filter(Boolean);
-  if (first !== "event" || !eid) {
+  if (first === "live") {
+    showLive();
+  } else if (first !== "event" || !eid) {
     showLanding();
   } else if (second === "projector") {
     // Not a secret: those are exactly 30 letters and digits.
@@ -30,9 +35,8 @@ async function openEvent(eid, view, start) {
       event = await getEvent(eid);
       break;
     } catch (error) {
-      if (error.status !== 0 && error.status < 500) {
-        showLanding();
-        banner("Event not found. Scan the QR code again or check the link; speakers can open a new session below.");
+      if (error.status !== 0 && error.status < 500 && error.status !== 429) {
+        showNotFound();
         return;
       }
       banner(error.status ? `${error.message} Retrying…` : "Lost connection, retrying…");

@@ -3,9 +3,13 @@
 
 import { ask } from "./api.js";
 import { savedName, saveName } from "./store.js";
-import { say } from "./ui.js";
+import { offline, say } from "./ui.js";
 
 const MAX_BYTES = 1024; // the server's cap on a request body
+const COUNT_FROM = 400; // characters typed before the box shows how many are left
+// The server's rule, for browsers without Intl.Segmenter: whitespace between two
+// characters, or two characters of a script written without spaces.
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/gu;
 
 /** Wire up form; onAsked(qid, text, name) runs once the server took the question. */
 export function askForm(form, eid, onAsked) {
@@ -31,15 +35,28 @@ export function askForm(form, eid, onAsked) {
     try {
       const { id } = await ask(eid, text, name);
       body.value = "";
-      say(message, "Thanks! Your question is in the list.", "ok");
+      count();
+      say(message, "Thanks! Your question is in the list: it is marked below.", "ok");
       onAsked(id, text, name);
     } catch (error) {
-      say(message, error.message, "problem");
+      say(message, "", "problem");
+      if (!offline(error, " Your question was not sent: it is still in the box.")) {
+        say(message, error.message, "problem");
+      }
     } finally {
       button.disabled = false;
       button.textContent = "Ask";
     }
   });
+
+  // Near the box's limit, say how much is left rather than stop typing silently.
+  const counter = form.querySelector("#ask-count");
+  const count = () => {
+    const length = body.value.length;
+    counter.hidden = length < COUNT_FROM;
+    counter.textContent = `${length} / ${body.maxLength}`;
+  };
+  body.addEventListener("input", count);
 
   // Ctrl+Enter (or Cmd+Enter) sends from the keyboard; Enter alone is a new line.
   body.addEventListener("keydown", (event) => {
@@ -47,9 +64,20 @@ export function askForm(form, eid, onAsked) {
   });
 }
 
+/** Two words, as the text's own script separates them. */
+export function twoWords(text) {
+  if (typeof Intl.Segmenter === "function") {
+    const words = new Intl.Segmenter(undefined, { granularity: "word" }).segment(text);
+    let count = 0;
+    for (const segment of words) if (segment.isWordLike && ++count >= 2) return true;
+    return false;
+  }
+  return /\S\s+\S/.test(text) || (text.match(UNSPACED) || []).length >= 2;
+}
+
 function check(text, name) {
   if (!text) return "Type your question first.";
-  if (!text.includes(" ")) return "Please use at least two words in your question.";
+  if (!twoWords(text)) return "Please use at least two words in your question.";
   const size = new TextEncoder().encode(JSON.stringify({ body: text, asker: name || null })).length;
   if (size > MAX_BYTES) return "Your question is too long: please shorten it a little.";
   return null;

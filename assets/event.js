@@ -10,14 +10,16 @@ import { Poller } from "./poller.js";
 import { Rows, serverNow, ulidSeconds } from "./rows.js";
 import { sharePanel } from "./share.js";
 import { EventStore, rememberSession } from "./store.js";
-import { $, banner, notice } from "./ui.js";
+import { $, banner, notice, offline, pollTrouble } from "./ui.js";
 
 const HOST_POLL_MS = 1000;
 const GUEST_POLL_MS = 2000;
 const AGE_TICK_MS = 3000;
-const LOST = "Lost connection, retrying…";
 const HIDE_BATCH = 25; // question ids the server takes in one request
 const ARMED_MS = 4000; // how long "Block device" waits for its second tap
+const PAGE = 30; // pending questions shown at first, and added by "Show more"
+const FOLD_ANSWERED = 5; // more answered questions than this start folded
+const MARK_MS = 5000; // how long a question just asked stays marked
 
 export class EventView {
   constructor(eid, secret, title) {
@@ -29,6 +31,10 @@ export class EventView {
     this.local = new LocalChanges();
     this.busy = new Set(); // questions with a vote or toggle on its way
     this.selected = new Set(); // questions the host ticked, to hide at once
+    this.order = "popular"; // or "recent": newest first
+    this.shownPending = PAGE;
+    this.answeredFolded = null; // decided when the first answered question shows
+    this.justAsked = null; // the question this guest just asked, until it is shown
     this.shownKey = null;
     const texts = secret ? (qids, fresh) => api.hostQuestionDetails(eid, secret, qids, fresh)
       : api.questionDetails;
@@ -41,8 +47,20 @@ export class EventView {
     if (this.host) {
       sharePanel($("#share-panel"), this.eid, this.secret);
       $("#hide-selected").addEventListener("click", () => this.hideSelected());
+    } else {
+      askForm($("#ask-form"), this.eid, (qid, text, who) => this.onAsked(qid, text, who));
     }
-    else askForm($("#ask-form"), this.eid, (qid, text, who) => this.onAsked(qid, text, who));
+    for (const button of document.querySelectorAll("[data-order]")) {
+      button.addEventListener("click", () => this.setOrder(button.dataset.order));
+    }
+    $("#pending-more").addEventListener("click", () => {
+      this.shownPending += PAGE;
+      this.render();
+    });
+    $("#answered-fold").querySelector("summary").addEventListener("click", () => {
+      this.answeredFolded = $("#answered-fold").open; // about to toggle
+    });
+    $("#resume-button").addEventListener("click", () => this.poller.resume());
     this.store.watch(() => this.render());
     setInterval(() => this.rows.tick(), AGE_TICK_MS);
     this.poller = new Poller({
@@ -74,7 +92,7 @@ export class EventView {
       this.pollFailed(error);
       return;
     }
-    this.connected(true);
+    this.connected();
     if (fresh) this.accept(fresh);
     // A 304 that settles none of this viewer's actions leaves the screen as it is.
     if (this.local.settle(mark) || fresh) this.render(true);
@@ -91,13 +109,14 @@ export class EventView {
   }
 
   pollFailed(error) {
-    if (error.status === 0 || error.status >= 500 || error.status === 429) {
-      this.connected(false, error.status ? `${error.message} Retrying…` : LOST);
+    if (pollTrouble(error)) {
+      document.body.classList.add("offline");
+      this.showPaused(this.poller.paused);
       return;
     }
     // Any other 4xx will not get better by asking again.
     this.poller.stop();
-    this.connected(true);
+    this.connected();
     document.body.classList.remove("is-host");
     $("#share-panel").hidden = true;
     $("#ask-form").hidden = true;
@@ -109,9 +128,9 @@ export class EventView {
     $("#lists").hidden = true;
   }
 
-  connected(ok, problem) {
-    banner(ok ? null : problem);
-    document.body.classList.toggle("offline", !ok);
+  connected() {
+    banner(null);
+    document.body.classList.remove("offline");
     this.showPaused(this.poller.paused);
   }
 
@@ -120,6 +139,16 @@ export class EventView {
     $("#toggle-updates-button").textContent = paused ? "Resume updates" : "Pause updates";
     $("#live-text").textContent = paused ? "Updates paused" : offline ? "Reconnecting…" : "Live";
     document.body.classList.toggle("paused", Boolean(paused));
+    // Paused by scrolling, the toolbar is out of sight: this bar stays in view.
+    $("#paused-bar").hidden = !paused;
+  }
+
+  setOrder(order) {
+    this.order = order;
+    for (const button of document.querySelectorAll("[data-order]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.order === order));
+    }
+    this.render();
   }
 
   /** Redraw; with onlyIfChanged, skip it when the lists are what is already shown. */
@@ -129,7 +158,12 @@ export class EventView {
     const key = JSON.stringify(items);
     if (onlyIfChanged && key === this.shownKey) return;
     this.shownKey = key;
-    const pending = items.filter((q) => !q.hidden && q.answered === undefined);
+    let pending = items.filter((q) => !q.hidden && q.answered === undefined);
+    if (this.order === "recent") pending.sort((a, b) => (a.qid < b.qid ? 1 : -1));
+    // Long lists show a page at a time; the question just asked is always in it.
+    const mine = pending.findIndex((q) => q.qid === this.justAsked);
+    const more = pending.length - Math.max(this.shownPending, mine + 1);
+    if (more > 0) pending = pending.slice(0, pending.length - more);
     const answered = items.filter((q) => !q.hidden && q.answered !== undefined)
       .sort((a, b) => a.answered - b.answered);
     const hidden = items.filter((q) => q.hidden);
@@ -139,7 +173,24 @@ export class EventView {
       this.section("#answered-questions", answered);
       this.section("#hidden-questions", hidden);
     });
-    this.counts(pending.length, answered.length, hidden.length);
+    this.counts(pending.length + Math.max(0, more), answered.length, hidden.length);
+    const button = $("#pending-more");
+    button.hidden = more <= 0;
+    button.textContent = `Show ${Math.min(more, PAGE)} more (${more} not shown)`;
+    if (this.answeredFolded === null && answered.length) {
+      this.answeredFolded = answered.length > FOLD_ANSWERED;
+    }
+    $("#answered-fold").open = !this.answeredFolded;
+    this.showJustAsked();
+  }
+
+  // Scroll to the question this guest just asked, once it has its place in the list
+  // from the server (where the ranking may put it well away from where it first shows).
+  showJustAsked() {
+    const row = this.justAsked && this.rows.rows.get(this.justAsked);
+    if (!row || !row.isConnected) return;
+    row.scrollIntoView({ block: "center", behavior: "smooth" });
+    if ((this.server || []).some((q) => q.qid === this.justAsked)) this.justAsked = null;
   }
 
   section(selector, items) {
@@ -240,7 +291,11 @@ export class EventView {
     this.store.asked[qid] = true;
     this.store.save();
     this.local.addQuestion(qid);
+    this.justAsked = qid;
     this.render();
+    const row = this.rows.row(qid);
+    row.classList.add("just-asked");
+    setTimeout(() => row.classList.remove("just-asked"), MARK_MS);
   }
 
   async vote(qid, up) {
@@ -275,7 +330,7 @@ export class EventView {
     } catch (error) {
       this.local.drop(patch);
       undo();
-      notice(error.message);
+      if (!offline(error)) notice(error.message);
     } finally {
       this.busy.delete(qid);
       this.render();

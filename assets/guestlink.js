@@ -8,6 +8,10 @@ import { qrUrl, share } from "./api.js";
 
 const REFRESH_MS = 10000;
 
+/** The short address people can type: "http://10.0.0.5:8471/event/01J…" ->
+ * "10.0.0.5:8471". On a phone it leads to the live session, or lists them. */
+export const shortAddress = (url) => new URL(url).host;
+
 export class GuestLink {
   /** onChange(info, qrSrc) runs with each new {url, lan, addresses}; ip picks a network. */
   constructor(eid, onChange, ip = null) {

@@ -1,14 +1,17 @@
 // The projector view (/event/{id}/projector), for a second screen the whole
-// room reads from afar: the title, a big QR code with the join link, and the
-// top open questions with their votes, live. Nothing on it can be clicked but
-// "Full screen": it is for reading, and the speaker acts in the host view.
+// room reads from afar: the title, a big QR code with the join link and the
+// short address to type, the room's Wi-Fi as a second code if the host typed
+// it, and the top open questions with their votes, live. Nothing on it can be
+// clicked but "Full screen": it is for reading, and the speaker acts in the
+// host view.
 
 import { listQuestions, questionDetails } from "./api.js";
 import { DetailsLoader } from "./details.js";
-import { GuestLink } from "./guestlink.js";
+import { GuestLink, shortAddress } from "./guestlink.js";
 import { Poller } from "./poller.js";
 import { Rows, setText } from "./rows.js";
-import { $, banner, notice } from "./ui.js";
+import { $, banner, notice, pollTrouble } from "./ui.js";
+import { followWifi } from "./wifi.js";
 
 const POLL_MS = 1000; // one screen on the laptop itself: it can afford the host's pace
 const TOP = 5;
@@ -23,7 +26,7 @@ class ProjectorRows extends Rows {
     setText(row.querySelector(".projector-text"), details.text);
     const who = row.querySelector(".projector-who");
     who.hidden = !details.who;
-    if (details.who) setText(who, `by ${details.who}`);
+    if (details.who) setText(who.querySelector("bdi"), details.who);
   }
 }
 
@@ -33,6 +36,8 @@ export class ProjectorView {
     this.list = null;
     this.etag = null;
     this.shownKey = null;
+    this.lan = false;
+    this.wifi = null;
     this.rows = new ProjectorRows($("#projector-template"));
     // Texts in memory only: writing the browser's per-event store from here
     // could undo what a guest or host tab of the same event saved meanwhile.
@@ -46,6 +51,7 @@ export class ProjectorView {
     $("#projector-title").textContent = this.title || "Questions from the room";
     const ip = new URLSearchParams(location.search).get("ip");
     new GuestLink(this.eid, (info, qr) => this.showLink(info, qr), ip).start();
+    followWifi((wifi) => this.showWifi(wifi));
     fullScreenButton($("#fullscreen-button"));
     hideIdlePointer();
     this.poller = new Poller({ tick: () => this.poll(), interval: POLL_MS });
@@ -57,10 +63,23 @@ export class ProjectorView {
     const [origin, path] = splitUrl(info.url);
     setText($("#projector-link-origin"), origin);
     setText($("#projector-link-path"), path);
+    setText($("#projector-short-address"), shortAddress(info.url));
     $("#projector-qr").src = qr;
     // Without a local network, phones cannot reach the link either: say so instead.
     for (const part of $(".projector-join").children) part.hidden = !info.lan;
     $("#projector-offline").hidden = info.lan;
+    this.lan = info.lan;
+    this.showWifi(this.wifi);
+  }
+
+  showWifi(wifi) {
+    this.wifi = wifi;
+    $("#projector-wifi").hidden = !(wifi && this.lan);
+    document.body.classList.toggle("has-wifi", Boolean(wifi && this.lan));
+    if (!wifi) return;
+    $("#projector-wifi-qr").src = wifi.src;
+    setText($("#projector-wifi-name"), wifi.name);
+    setText($("#projector-wifi-password"), wifi.password);
   }
 
   async poll() {
@@ -68,10 +87,7 @@ export class ProjectorView {
     try {
       fresh = await listQuestions(this.eid, null, this.etag);
     } catch (error) {
-      if (error.status === 0 || error.status >= 500 || error.status === 429) {
-        banner(error.status ? `${error.message} Retrying…` : "Lost connection, retrying…");
-        return;
-      }
+      if (pollTrouble(error)) return;
       // The session is gone (or never was): asking again will not help.
       this.poller.stop();
       banner(error.message);

@@ -87,7 +87,7 @@ export class Rows {
     }
     const who = row.querySelector(".who");
     who.hidden = !(details && details.who);
-    if (details && details.who) setText(who, `by ${details.who}`);
+    if (details && details.who) setText(who.querySelector("bdi"), details.who);
   }
 
   /** Put the rows of qids into list, in that order; the caller places every list. */

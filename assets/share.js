@@ -1,12 +1,14 @@
 // The host's share panel: the guest link on this laptop's local network
-// address, its QR code, a copy button, a network chooser when the laptop is on
-// more than one, the projector view, and the export menu.
+// address, its QR code and the short address to type, a copy button, a network
+// chooser when the laptop is on more than one, the projector view (and the
+// Wi-Fi code it can show), and the export menu.
 
 import { devices } from "./api.js";
 import { bridge } from "./desktop.js";
 import { exportMenu } from "./export.js";
-import { GuestLink } from "./guestlink.js";
+import { GuestLink, shortAddress } from "./guestlink.js";
 import { $, notice } from "./ui.js";
+import { wifiForm } from "./wifi.js";
 
 const COPIED_MS = 1500;
 const DEVICES_MS = 5000;
@@ -18,6 +20,7 @@ export function sharePanel(panel, eid, secret) {
   $("#share-event-button", panel).addEventListener("click", () => copy(panel));
   $("#projector-button", panel).addEventListener("click", () => openProjector(eid, link.ip));
   exportMenu($("#export-menu", panel), eid, secret);
+  wifiForm($("#wifi-form", panel));
   link.start();
   // Give this page's own first poll a moment to be counted.
   setTimeout(() => countDevices($("#share-devices", panel), eid, secret), 1500);
@@ -58,7 +61,9 @@ function show(panel, info, qr) {
   link.href = info.url;
   link.textContent = info.url;
   $("#share-qr", panel).src = qr;
+  $("#share-short-address", panel).textContent = shortAddress(info.url);
   $("#share-qr-box", panel).hidden = !info.lan;
+  $("#share-short", panel).hidden = !info.lan;
   $("#share-offline", panel).hidden = info.lan;
   networks(panel, info);
 }

@@ -1,9 +1,11 @@
 // What this browser remembers in localStorage. Per event (key `event::{eid}`):
 // the questions it voted for and asked, and the question texts, which never
-// change. Across events: the sessions created here and the name last signed with.
+// change. Across events: the sessions created here, the name last signed with,
+// and the venue's Wi-Fi the host typed for the projector (on the laptop only).
 
 const SESSIONS_KEY = "lanqa::sessions";
 const NAME_KEY = "lanqa::name";
+const WIFI_KEY = "lanqa::wifi";
 const MAX_SESSIONS = 8;
 
 function read(key) {
@@ -78,4 +80,20 @@ export function saveName(name) {
   } catch {
     // As above: nothing to do.
   }
+}
+
+/** The venue's Wi-Fi {name, password} typed in the share panel, or null. */
+export function savedWifi() {
+  const wifi = read(WIFI_KEY);
+  return wifi && wifi.name && wifi.password ? wifi : null;
+}
+
+/** Remember the Wi-Fi {name, password}; null forgets it. */
+export const saveWifi = (wifi) => write(WIFI_KEY, wifi);
+
+/** Run onChange when another window of this browser changes the saved Wi-Fi. */
+export function watchWifi(onChange) {
+  addEventListener("storage", (event) => {
+    if (event.key === WIFI_KEY || event.key === null) onChange();
+  });
 }

@@ -3,6 +3,7 @@
 export const $ = (selector, root = document) => root.querySelector(selector);
 
 const NOTICE_MS = 6000;
+export const LOST = "Lost connection, retrying…";
 let noticeTimer = null;
 
 /** The banner at the top: connection trouble and the like; null clears it. */
@@ -11,6 +12,24 @@ export function banner(text, kind = "problem") {
   element.hidden = !text;
   element.className = `banner ${kind}`;
   if (element.textContent !== (text || "")) element.textContent = text || "";
+}
+
+/** A failed poll that asking again may help (no answer, the server in trouble or
+ * busy): the banner says so, and the next poll that gets through clears it. False
+ * when asking again will not help (the session is gone, the link is wrong). */
+export function pollTrouble(error) {
+  if (error.status !== 0 && error.status < 500 && error.status !== 429) return false;
+  banner(error.status ? `${error.message} Retrying…` : LOST);
+  return true;
+}
+
+/** An action that got no answer at all: one message, the banner's (which the next poll
+ * that gets through clears), rather than one more beside it. True if so. */
+export function offline(error, also = "") {
+  if (error.status !== 0) return false;
+  banner(`${LOST}${also}`);
+  document.body.classList.add("offline");
+  return true;
 }
 
 /** A short-lived message at the bottom, for an action that failed. */

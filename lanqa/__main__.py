@@ -251,6 +251,9 @@ def print_links(server, local):
     lines += capacity(server)
     if lan:
         lines += [f"  Phones on the same Wi-Fi: {lan}/", qr.terminal(lan + "/")]
+        # The short address takes a phone to the live session (or lists them): the back
+        # row, too far from the screen to scan, can type it.
+        lines.append(f"  Or type: {lan.removeprefix('http://')}")
     else:
         lines.append(
             "  No local network found: join the venue Wi-Fi or start a hotspot on this "

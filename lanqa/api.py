@@ -2,18 +2,31 @@
 
 import hmac
 import ipaddress
+import re
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from lanqa import export, net, qr
 from lanqa.order import new_secret, new_ulid
+from lanqa.pages import live_events
 from lanqa.phone import EVENT_GONE, IMMUTABLE, VOTER_COOKIE, too_many, ulid_or_400
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_TITLE = 120
 MAX_NAME = 100
+# Scripts written without spaces between words: Han, Hiragana, Katakana, Hangul, Thai,
+# Lao, Khmer, Myanmar, Tibetan. Two of their characters make two words.
+UNSPACED = re.compile(
+    "[\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # Han
+    "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"  # Hiragana, Katakana
+    "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"  # Hangul
+    "\u0e00-\u0eff\u1780-\u17ff\u19e0-\u19ff"  # Thai, Lao, Khmer
+    "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f\u0f00-\u0fff]"  # Myanmar, Tibetan
+)
 MAX_HIDE = 25  # question ids in one request: the body is at most 1 KB
+MAX_WIFI_NAME = 32  # bytes in a Wi-Fi network's name (SSID)
 
 
 @bp.post("/event")
@@ -51,7 +64,7 @@ def ask(eid):
         abort(422, 'Send the question as {"body": "your question", "asker": "your name or null"}.')
     if not text.strip():
         abort(400, "The question is empty: type a question first.")
-    if " " not in text.strip():
+    if not two_words(text):
         abort(400, "A question needs at least two words.")
     if asker is not None and len(asker) > MAX_NAME:
         abort(400, f"The name is too long (max {MAX_NAME} characters).")
@@ -62,6 +75,11 @@ def ask(eid):
         abort(404, EVENT_GONE)
     lists().changed(eid, now())
     return {"id": qid}
+
+
+def two_words(text):
+    """Whether text has two words, counted as each script writes them (see UNSPACED)."""
+    return re.search(r"\S\s+\S", text.strip()) is not None or len(UNSPACED.findall(text)) >= 2
 
 
 # Polls, texts and votes: phone.py answers them, here and in front of Flask alike.
@@ -196,6 +214,31 @@ def export_questions(eid, secret):
 def recent_events():
     loopback_only()
     return jsonify([dict(row) for row in store().recent_events(now())])
+
+
+@bp.get("/live")
+def live():
+    """The live sessions, for the page phones see at the short address: no secrets."""
+    fields = ("id", "title", "created", "questions")
+    response = jsonify([{name: row[name] for name in fields} for row in live_events()])
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.post("/local/wifi-qr")
+def wifi_qr():
+    """The QR code that joins the venue's Wi-Fi, for the projector. The laptop itself only,
+    and kept nowhere: phones never see the password but on the screen."""
+    loopback_only()
+    data = json_object()
+    name, password = data.get("name"), data.get("password")
+    if not (isinstance(name, str) and isinstance(password, str) and name and password):
+        abort(400, 'Send the network as {"name": "VenueWiFi", "password": "its password"}.')
+    if len(name.encode()) > MAX_WIFI_NAME:
+        abort(400, f"The network name is too long (max {MAX_WIFI_NAME} bytes).")
+    response = Response(qr.svg(qr.wifi(name, password)), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.before_app_request

@@ -1,4 +1,5 @@
-"""The expiry rules: questions last 30 days, events 60, and the purge that deletes them."""
+"""The expiry rules: questions last 30 days, events 60, and the purge that deletes them;
+and how long a session stays "live" (listed to phones at the short address)."""
 
 import logging
 import threading
@@ -8,6 +9,7 @@ DAY = 24 * 60 * 60
 QUESTION_LIFETIME = 30 * DAY
 EVENT_LIFETIME = 60 * DAY
 PURGE_EVERY = 60 * 60
+LIVE_FOR = 12 * 60 * 60
 log = logging.getLogger("lanqa.expiry")
 
 
@@ -19,6 +21,12 @@ def question_cutoff(now):
 def event_cutoff(now):
     """Events created at or before this second are gone."""
     return int(now) - EVENT_LIFETIME
+
+
+def live_cutoff(now):
+    """A session whose last start, question or vote came at or before this second is not
+    live (unless someone has it open: see store.live_events)."""
+    return int(now) - LIVE_FOR
 
 
 def start_purger(store, every=PURGE_EVERY, clock=time.time):

@@ -23,7 +23,8 @@ SECRET = re.compile(
     r"(/api/event/[^/\s]+/(?:questions|devices|export)/|(?<![\w/])/event/[^/\s]+/)[^/\s?\"']+"
 )
 requests_log = logging.getLogger("lanqa.requests")
-ROUTINE = {"api.guest_list", "api.host_list", "api.details", "api.vote"}
+# What phones repeat all the time (the live sessions page refreshes itself): logged on failure.
+ROUTINE = {"api.guest_list", "api.host_list", "api.details", "api.vote", "api.live"}
 UNWRITABLE = (
     "LanQA cannot write its log {path} ({reason}); is the disk full? LanQA goes on: what it "
     "has confirmed is kept, and what it cannot save is answered with an error. "

@@ -11,11 +11,19 @@ TOP_N = 5
 TO_BASE32 = str.maketrans("0123456789ABCDEFGHJKMNPQRSTVWXYZ", "0123456789abcdefghijklmnopqrstuv")
 ULID_PATTERN = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}", re.IGNORECASE)
 SECRET_ALPHABET = string.ascii_letters + string.digits
+# Letters Crockford's base32 leaves out because people read them as digits.
+LOOK_ALIKES = str.maketrans("OIL", "011")
 
 
 def parse_ulid(text):
     """The canonical upper-case form of a ULID, or None if text is not one."""
     return text.upper() if ULID_PATTERN.fullmatch(text) else None
+
+
+def forgive_ulid(text):
+    """The ULID a person meant when typing text by hand (any case, O for 0, I or L for 1),
+    canonical, or None. Paths of the API stay strict: this is for the links people type."""
+    return parse_ulid(text.upper().translate(LOOK_ALIKES))
 
 
 def new_ulid(now):

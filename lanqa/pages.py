@@ -2,7 +2,9 @@
 
 import ipaddress
 
-from flask import Blueprint, current_app, request, send_from_directory
+from flask import Blueprint, current_app, redirect, request, send_from_directory
+
+from lanqa.order import forgive_ulid
 
 bp = Blueprint("pages", __name__)
 
@@ -24,14 +26,54 @@ WINDOW_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace(
 
 
 @bp.get("/")
+def start():
+    """The start screen on the laptop itself. Any other device is the audience, come by
+    the short address: to the live session, or to the list of them (several, or none)."""
+    if from_laptop():
+        return client()
+    live = live_events()
+    return redirect(f"/event/{live[0]['id']}" if len(live) == 1 else "/live", 303)
+
+
+@bp.get("/live")
+def live():
+    return client()
+
+
 @bp.get("/event/<eid>")
+@bp.get("/event/<eid>/")
 @bp.get("/event/<eid>/<secret>")
-def client(eid=None, secret=None):
+@bp.get("/event/<eid>/<secret>/")
+def event(eid, secret=None):
+    """A session's page. A link typed by hand (the id in any case, O for 0, I or L for 1,
+    a slash at the end) goes on to the canonical one."""
+    path = "/".join(["/event", forgive_ulid(eid) or eid, *([secret] if secret else [])])
+    if path != request.path:
+        query = request.query_string.decode()
+        return redirect(path + (f"?{query}" if query else ""), 308)
+    return client()
+
+
+def client():
+    """The one-page web client; app.js shows the view the path names."""
     response = send_from_directory(current_app.config["ASSETS"], "index.html")
     response.headers["Cache-Control"] = "no-cache"
-    if ipaddress.ip_address(request.remote_addr).is_loopback:
+    if from_laptop():
         response.headers["Content-Security-Policy"] = WINDOW_CSP
     return response
+
+
+def from_laptop():
+    """Whether the request comes from the laptop itself (the socket's peer, which headers
+    cannot fake)."""
+    return ipaddress.ip_address(request.remote_addr).is_loopback
+
+
+def live_events():
+    """The live sessions (store.live_events), those a device has open now included."""
+    now = current_app.config["CLOCK"]()
+    extensions = current_app.extensions
+    return extensions["store"].live_events(now, extensions["presence"].watched(now))
 
 
 @bp.get("/assets/<path:name>")

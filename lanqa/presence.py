@@ -24,3 +24,11 @@ class Presence:
                 if when <= now - WINDOW:
                     del seen[device]
             return len(seen)
+
+    def watched(self, now):
+        """The events some device asked for the list of in the last minute."""
+        with self._lock:
+            since = now - WINDOW
+            return [
+                eid for eid, seen in self._seen.items() if max(seen.values(), default=0) > since
+            ]

@@ -1,6 +1,7 @@
 """A URL -> a QR code, as SVG for pages and as text for the terminal."""
 
 import io
+import re
 
 import segno
 
@@ -22,3 +23,10 @@ def terminal(url):
     out = io.StringIO()
     _code(url).terminal(out=out, compact=True, border=2)
     return out.getvalue()
+
+
+def wifi(name, password):
+    """What a QR code that joins a WPA network says: WIFI:T:WPA;S:<name>;P:<password>;;
+    with each of \\ ; , : " escaped by a backslash."""
+    name, password = (re.sub(r'([\\;,:"])', r"\\\1", text) for text in (name, password))
+    return f"WIFI:T:WPA;S:{name};P:{password};;"

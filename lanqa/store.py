@@ -5,7 +5,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 
-from lanqa.expiry import event_cutoff, question_cutoff
+from lanqa.expiry import event_cutoff, live_cutoff, question_cutoff
 
 # Append-only: entry N brings a database from user_version N to N + 1.
 MIGRATIONS = [
@@ -55,6 +55,10 @@ MIGRATIONS = [
         voter TEXT NOT NULL,
         PRIMARY KEY (eid, voter)
     ) WITHOUT ROWID;
+    """,
+    # 5: when a question's votes last changed, so a session's last activity is known.
+    """
+    ALTER TABLE questions ADD COLUMN voted INTEGER;
     """,
 ]
 
@@ -212,6 +216,26 @@ class Store:
             {**self._cutoffs(now), "limit": limit},
         )
 
+    def live_events(self, now, watched=(), limit=50):
+        """The live events, wherever they were created, for phones: started, asked in or
+        voted in since live_cutoff, or among watched (ids). id, title, created, shown
+        questions and active (its last such second), no secret; most questions first, then
+        the most recently active."""
+        marks = ", ".join(f":w{i}" for i in range(len(watched)))
+        return self._rows(
+            "SELECT e.id, e.title, e.created, count(q.id) FILTER (WHERE q.hidden = 0) AS questions,"
+            " max(e.created, ifnull(max(q.created), 0), ifnull(max(q.voted), 0)) AS active"
+            " FROM events e LEFT JOIN questions q ON q.eid = e.id AND q.created > :qcut"
+            f" WHERE e.created > :ecut GROUP BY e.id HAVING active > :since OR e.id IN ({marks})"
+            " ORDER BY questions DESC, active DESC, e.id DESC LIMIT :limit",
+            {
+                **self._cutoffs(now),
+                **{f"w{i}": eid for i, eid in enumerate(watched)},
+                "since": live_cutoff(now),
+                "limit": limit,
+            },
+        )
+
     # Questions
 
     def ask(self, eid, qid, text, who, voter, now):
@@ -270,7 +294,7 @@ class Store:
         # Two statements, not four: each lets go of the GIL, and getting it back from
         # busy workers is most of the 0.7 ms a vote held the write lock under load.
         live = f"SELECT q.id FROM {LIVE} AND q.id = :qid"
-        params = {**self._cutoffs(now), "qid": qid, "voter": voter}
+        params = {**self._cutoffs(now), "qid": qid, "voter": voter, "now": int(now)}
         with self._writing() as conn:
             if up:
                 sql = f"INSERT OR IGNORE INTO votes (qid, voter) SELECT id, :voter FROM ({live})"
@@ -278,7 +302,7 @@ class Store:
                 sql = f"DELETE FROM votes WHERE voter = :voter AND qid IN ({live})"
             changed = conn.execute(sql, params).rowcount
             row = conn.execute(
-                "UPDATE questions SET votes = MAX(votes + :delta, 0)"
+                "UPDATE questions SET votes = MAX(votes + :delta, 0), voted = :now"
                 f" WHERE id IN ({live}) RETURNING eid, votes",
                 {**params, "delta": changed if up else -changed},
             ).fetchone()

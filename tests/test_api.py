@@ -123,7 +123,9 @@ def test_ask_stores_text_and_name_as_sent(client, event):
         ({"body": "   \n "}, 400, "empty"),
         ({"body": "Why?"}, 400, "two words"),
         ({"body": "  Why?  "}, 400, "two words"),
-        ({"body": "tab\tseparated"}, 400, "two words"),
+        ({"body": "Hello"}, 400, "two words"),
+        ({"body": "中"}, 400, "two words"),  # one character of a script without spaces
+        ({"body": " 中？ "}, 400, "two words"),
         ({"body": "two words", "asker": "n" * 101}, 400, "max 100"),
         ({"body": 5}, 422, "body"),
         ({"asker": "Ada"}, 422, "body"),
@@ -134,6 +136,27 @@ def test_ask_rejects_bad_questions_and_creates_nothing(client, event, body, stat
     message = assert_error(client.post(f"/api/event/{event[0]}", json=body), status)
     assert says in message
     assert host_list(client, *event) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tab\tseparated",
+        "为什么天空是蓝色的？",  # Chinese
+        "なぜ空は青いのですか",  # Japanese (Hiragana and Han)
+        "カメラ",  # Katakana
+        "하늘은 왜 파란가요",  # Korean
+        "ทำไมท้องฟ้าถึงเป็นสีฟ้า",  # Thai
+        "ເປັນຫຍັງ",  # Lao
+        "ហេតុអ្វី",  # Khmer
+        "ဘာကြောင့်လဲ",  # Myanmar
+        "ཅི་ལ",  # Tibetan
+        "لماذا السماء زرقاء؟",  # Arabic, with spaces
+    ],
+)
+def test_ask_counts_words_as_each_script_writes_them(client, event, text):
+    qid = ask(client, event[0], text)
+    assert client.get(f"/api/questions/{qid}").json[qid]["text"] == text
 
 
 @pytest.mark.parametrize("raw", ["not json", "[1, 2]", '"a string"', ""])

@@ -37,7 +37,8 @@ def phone_policy(route):
     if route.request.resource_type != "document":
         route.fallback()
         return
-    response = route.fetch()
+    # A redirect goes back to the browser, so that the page's address is the one it ends at.
+    response = route.fetch(max_redirects=0)
     policy = {"content-security-policy": SECURITY_HEADERS["Content-Security-Policy"]}
     route.fulfill(response=response, headers={**response.headers, **policy})
 
@@ -232,10 +233,11 @@ def test_question_text_is_shown_as_text_and_never_run(server, visitors):
     assert dialogs == []
 
 
-def test_unknown_event_shows_event_not_found(visitors):
+def test_unknown_event_says_so_and_never_shows_the_start_screen(visitors):
     page = visitors.open(f"/event/{UNKNOWN_EVENT}")
-    expect(page.locator("#banner")).to_contain_text("Event not found.")
-    expect(page.locator("#create-event-button")).to_be_visible()
+    expect(page.locator("#live-title")).to_have_text("This session was not found")
+    expect(page.locator("#live-address")).to_have_text(visitors.server.url.removeprefix("http://"))
+    expect(page.locator("#create-event-button")).to_be_hidden()
 
 
 def test_a_slow_first_answer_shows_loading_not_a_blank_page(server, visitors):
