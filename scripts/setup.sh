@@ -13,6 +13,8 @@ extras=""
 if [[ "${1:-}" == "--test" ]]; then
     extras="[test]"
     apt_packages+=("${test_apt_packages[@]}")
+    # npm installs axe-core for the accessibility tests; Debian's npm brings Node.js along.
+    command -v npm >/dev/null || apt_packages+=(npm)
 fi
 
 if command -v apt-get >/dev/null && command -v dpkg >/dev/null; then
@@ -36,3 +38,13 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".$extras"
+
+# axe-core for tests/test_accessibility.py, at the version tests/axe/package-lock.json
+# pins, into tests/axe/node_modules: a test tool, never among the files LanQA serves.
+if [[ -n "$extras" ]]; then
+    if ! command -v npm >/dev/null; then
+        echo "setup.sh: the accessibility tests need npm (Node.js) to install axe-core" >&2
+        exit 1
+    fi
+    npm ci --prefix tests/axe --prefer-offline --no-audit --no-fund --loglevel=error
+fi
