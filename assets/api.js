@@ -1,8 +1,10 @@
 // The one module that talks to the server. Every call resolves with the JSON
 // body or rejects with an ApiError whose message is a sentence for a person.
 
+import { t } from "./i18n.js";
+
 const TIMEOUT_MS = 10000;
-const OFFLINE = "No connection to the LanQA server. Check the Wi-Fi and try again.";
+const OFFLINE = t("No connection to the LanQA server. Check the Wi-Fi and try again.");
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -51,7 +53,8 @@ async function call(method, path, options) {
 async function failure(response) {
   const data = await readJson(response).catch(() => null);
   const message = data && typeof data.error === "string" ? data.error
-    : `The server answered ${response.status} ${response.statusText}.`;
+    : t("The server answered {status} {reason}.",
+      { status: String(response.status), reason: response.statusText });
   return new ApiError(response.status, message);
 }
 

@@ -5,11 +5,12 @@
 // clean.
 
 import { getEvent } from "./api.js";
+import { choose, lang, languages } from "./i18n.js";
 import { EventView } from "./event.js";
 import { showLanding } from "./landing.js";
 import { showLive, showNotFound } from "./live.js";
 import { ProjectorView } from "./projector.js";
-import { banner, showView } from "./ui.js";
+import { banner, pollTrouble, showView } from "./ui.js";
 
 const RETRY_MS = 2000;
 
@@ -35,11 +36,10 @@ async function openEvent(eid, view, start) {
       event = await getEvent(eid);
       break;
     } catch (error) {
-      if (error.status !== 0 && error.status < 500 && error.status !== 429) {
+      if (!pollTrouble(error)) {
         showNotFound();
         return;
       }
-      banner(error.status ? `${error.message} Retrying…` : "Lost connection, retrying…");
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
   }
@@ -48,4 +48,14 @@ async function openEvent(eid, view, start) {
   start(eid.toUpperCase(), event && event.title);
 }
 
+/** The language menu: every language LanQA speaks, each in its own words. */
+function languageMenu() {
+  const menu = document.getElementById("language");
+  for (const [code, name] of Object.entries(languages)) {
+    menu.add(new Option(name, code, false, code === lang));
+  }
+  menu.addEventListener("change", () => choose(menu.value));
+}
+
+languageMenu();
 route();

@@ -2,6 +2,7 @@
 // and keeps the text whenever sending fails, so nothing typed is lost.
 
 import { ask } from "./api.js";
+import { t } from "./i18n.js";
 import { savedName, saveName } from "./store.js";
 import { offline, say } from "./ui.js";
 
@@ -31,21 +32,22 @@ export function askForm(form, eid, onAsked) {
     }
     saveName(name);
     button.disabled = true;
-    button.textContent = "Sending…";
+    button.textContent = t("Sending…");
     try {
       const { id } = await ask(eid, text, name);
       body.value = "";
       count();
-      say(message, "Thanks! Your question is in the list: it is marked below.", "ok");
+      say(message, t("Thanks! Your question is in the list: it is marked below."), "ok");
       onAsked(id, text, name);
     } catch (error) {
       say(message, "", "problem");
-      if (!offline(error, " Your question was not sent: it is still in the box.")) {
+      const unsent = t("Lost connection, retrying… Your question was not sent: it is still in the box.");
+      if (!offline(error, unsent)) {
         say(message, error.message, "problem");
       }
     } finally {
       button.disabled = false;
-      button.textContent = "Ask";
+      button.textContent = t("Ask");
     }
   });
 
@@ -54,7 +56,7 @@ export function askForm(form, eid, onAsked) {
   const count = () => {
     const length = body.value.length;
     counter.hidden = length < COUNT_FROM;
-    counter.textContent = `${length} / ${body.maxLength}`;
+    counter.textContent = t("{length} / {max}", { length, max: body.maxLength });
   };
   body.addEventListener("input", count);
 
@@ -76,9 +78,9 @@ export function twoWords(text) {
 }
 
 function check(text, name) {
-  if (!text) return "Type your question first.";
-  if (!twoWords(text)) return "Please use at least two words in your question.";
+  if (!text) return t("Type your question first.");
+  if (!twoWords(text)) return t("Please use at least two words in your question.");
   const size = new TextEncoder().encode(JSON.stringify({ body: text, asker: name || null })).length;
-  if (size > MAX_BYTES) return "Your question is too long: please shorten it a little.";
+  if (size > MAX_BYTES) return t("Your question is too long: please shorten it a little.");
   return null;
 }

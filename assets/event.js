@@ -6,6 +6,7 @@ import * as api from "./api.js";
 import { askForm } from "./ask.js";
 import { LocalChanges } from "./changes.js";
 import { DetailsLoader } from "./details.js";
+import { t, tn } from "./i18n.js";
 import { Poller } from "./poller.js";
 import { Rows, serverNow, ulidSeconds } from "./rows.js";
 import { sharePanel } from "./share.js";
@@ -73,13 +74,14 @@ export class EventView {
   }
 
   heading() {
-    const fallback = this.host ? "Your Q&A session" : "Ask the speaker";
+    const fallback = this.host ? t("Your Q&A session") : t("Ask the speaker");
     $("#event-title").textContent = this.title || fallback;
     $("#role-badge").hidden = !this.host;
     $("#share-panel").hidden = !this.host;
     $("#ask-form").hidden = this.host;
     $("#hidden-questions").hidden = true;
-    document.title = `${this.host ? "Host: " : ""}${this.title || "Live Q&A"} · LanQA`;
+    const title = this.title || t("Live Q&A");
+    document.title = this.host ? t("Host: {title} · LanQA", { title }) : `${title} · LanQA`;
     document.body.classList.toggle("is-host", this.host);
   }
 
@@ -123,7 +125,8 @@ export class EventView {
     $(".toolbar").hidden = true;
     // The server's sentence says what happened; a wrong host link also gets a headline.
     const problem = $("#list-problem");
-    problem.textContent = error.status === 401 ? `Permission denied. ${error.message}` : error.message;
+    problem.textContent = error.status === 401
+      ? t("Permission denied. {reason}", { reason: error.message }) : error.message;
     problem.hidden = false;
     $("#lists").hidden = true;
   }
@@ -136,8 +139,9 @@ export class EventView {
 
   showPaused(paused) {
     const offline = document.body.classList.contains("offline");
-    $("#toggle-updates-button").textContent = paused ? "Resume updates" : "Pause updates";
-    $("#live-text").textContent = paused ? "Updates paused" : offline ? "Reconnecting…" : "Live";
+    $("#toggle-updates-button").textContent = paused ? t("Resume updates") : t("Pause updates");
+    $("#live-text").textContent = paused ? t("Updates paused")
+      : offline ? t("Reconnecting…") : t("Live");
     document.body.classList.toggle("paused", Boolean(paused));
     // Paused by scrolling, the toolbar is out of sight: this bar stays in view.
     $("#paused-bar").hidden = !paused;
@@ -176,7 +180,9 @@ export class EventView {
     this.counts(pending.length + Math.max(0, more), answered.length, hidden.length);
     const button = $("#pending-more");
     button.hidden = more <= 0;
-    button.textContent = `Show ${Math.min(more, PAGE)} more (${more} not shown)`;
+    const count = Math.min(more, PAGE);
+    button.textContent = tn("Show {count} more ({n} not shown)",
+      "Show {count} more ({n} not shown)", more, { count });
     if (this.answeredFolded === null && answered.length) {
       this.answeredFolded = answered.length > FOLD_ANSWERED;
     }
@@ -208,16 +214,16 @@ export class EventView {
   }
 
   counts(pending, answered, hidden) {
-    $("#pending-count").textContent = pending ? `(${pending})` : "";
+    $("#pending-count").textContent = pending ? tn("({n})", "({n})", pending) : "";
     const total = answered + pending;
-    $("#answered-count").textContent = `${answered} / ${total}`;
-    $("#answered-count").title = `${answered} of ${total} questions answered`;
-    $("#hidden-count").textContent = hidden ? `(${hidden})` : "";
+    $("#answered-count").textContent = t("{answered} / {total}", { answered, total });
+    $("#answered-count").title = t("{answered} of {total} questions answered", { answered, total });
+    $("#hidden-count").textContent = hidden ? tn("({n})", "({n})", hidden) : "";
     const empty = $("#pending-empty");
     empty.hidden = pending > 0;
-    empty.textContent = answered ? "No unanswered questions."
-      : this.host ? "No questions yet. Share the link: they will appear here."
-        : "No questions yet. Be the first to ask!";
+    empty.textContent = answered ? t("No unanswered questions.")
+      : this.host ? t("No questions yet. Share the link: they will appear here.")
+        : t("No questions yet. Be the first to ask!");
   }
 
   onClick(event) {
@@ -240,7 +246,7 @@ export class EventView {
     else this.selected.delete(qid);
     const button = $("#hide-selected");
     button.hidden = !this.selected.size;
-    button.textContent = `Hide selected (${this.selected.size})`;
+    button.textContent = tn("Hide selected ({n})", "Hide selected ({n})", this.selected.size);
   }
 
   async hideSelected() {
@@ -255,7 +261,7 @@ export class EventView {
       for (let start = 0; start < qids.length; start += HIDE_BATCH) {
         hidden += (await api.hideMany(this.eid, this.secret, qids.slice(start, start + HIDE_BATCH))).hidden;
       }
-      notice(`${hidden} ${hidden === 1 ? "question" : "questions"} hidden.`);
+      notice(tn("{n} question hidden.", "{n} questions hidden.", hidden));
     } catch (error) {
       notice(error.message);
     }
@@ -266,19 +272,22 @@ export class EventView {
   async block(button, qid) {
     if (!button.dataset.armed) {
       button.dataset.armed = "1";
-      button.textContent = "Tap again to block";
+      button.textContent = t("Tap again to block");
       setTimeout(() => {
         delete button.dataset.armed;
-        button.textContent = "Block device";
+        button.textContent = t("Block device");
       }, ARMED_MS);
       return;
     }
     delete button.dataset.armed;
-    button.textContent = "Block device";
+    button.textContent = t("Block device");
     try {
       const done = await api.block(this.eid, this.secret, qid);
-      notice(`Device blocked: ${done.hidden} ${done.hidden === 1 ? "question" : "questions"} ` +
-        `hidden, ${done.votes_removed} ${done.votes_removed === 1 ? "vote" : "votes"} taken back.`);
+      // Two counts, each with its own plural (and the words that agree with it).
+      notice(t("Device blocked: {questions}, {votes}.", {
+        questions: tn("{n} question hidden", "{n} questions hidden", done.hidden),
+        votes: tn("{n} vote taken back", "{n} votes taken back", done.votes_removed),
+      }));
     } catch (error) {
       notice(error.message);
     }

@@ -6,6 +6,7 @@
 
 import { ApiError, exportFile, exportUrl } from "./api.js";
 import { bridge } from "./desktop.js";
+import { t } from "./i18n.js";
 import { $, say } from "./ui.js";
 
 export function exportMenu(menu, eid, secret) {
@@ -39,7 +40,7 @@ async function saveInWindow(save, menu, fetchFile) {
     if (path) say(message, savedSentence(path), "ok", { fade: false });
   } catch (error) {
     const reason = error instanceof ApiError ? error.message
-      : `The file could not be saved: ${error.message || error}`;
+      : t("The file could not be saved: {reason}", { reason: error.message || String(error) });
     say(message, reason, "problem");
   } finally {
     menu.classList.remove("busy");
@@ -48,5 +49,6 @@ async function saveInWindow(save, menu, fetchFile) {
 
 function savedSentence(path) {
   const printable = /\.html?$/i.test(path);
-  return `Saved to ${path}${printable ? ". Open it in a web browser to print it." : ""}`;
+  return printable ? t("Saved to {path}. Open it in a web browser to print it.", { path })
+    : t("Saved to {path}", { path });
 }

@@ -1,6 +1,7 @@
 // The start page: open a new session, or go back to one opened before.
 
 import { createEvent, localEvents } from "./api.js";
+import { t, tn } from "./i18n.js";
 import { relativeAge } from "./rows.js";
 import { recentSessions, rememberSession } from "./store.js";
 import { $, say, showView } from "./ui.js";
@@ -8,7 +9,7 @@ import { $, say, showView } from "./ui.js";
 export function showLanding() {
   showView("landing");
   document.body.classList.add("is-landing");
-  document.title = "LanQA: live questions from the room";
+  document.title = t("LanQA: live questions from the room");
   const form = $("#create-form");
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -50,18 +51,22 @@ async function listRecent() {
 function item(session) {
   const link = document.createElement("a");
   link.href = `/event/${session.id}/${session.secret}`;
-  link.textContent = session.title || "Untitled session";
-  const facts = [];
-  if (typeof session.questions === "number") {
-    facts.push(`${session.questions} ${session.questions === 1 ? "question" : "questions"}`);
-  }
-  if (session.created) {
-    facts.push(`opened ${relativeAge(session.created / 1000, Date.now() / 1000)}`);
-  }
+  link.textContent = session.title || t("Untitled session");
   const when = document.createElement("span");
   when.className = "when";
-  when.textContent = facts.join(" · ");
+  when.textContent = facts(session);
   const entry = document.createElement("li");
   entry.append(link, when);
   return entry;
+}
+
+/** "3 questions · opened 5 min. ago", or what of it is known. */
+function facts({ questions, created }) {
+  const n = typeof questions === "number" ? questions : null;
+  const age = created ? relativeAge(created / 1000, Date.now() / 1000) : null;
+  if (n !== null && age) {
+    return tn("{n} question · opened {age}", "{n} questions · opened {age}", n, { age });
+  }
+  if (n !== null) return tn("{n} question", "{n} questions", n);
+  return age ? t("opened {age}", { age }) : "";
 }

@@ -5,24 +5,22 @@
 // the start screen: that is the laptop's.
 
 import { liveEvents } from "./api.js";
+import { t, tn } from "./i18n.js";
 import { relativeAge } from "./rows.js";
 import { $, banner, showView } from "./ui.js";
 
 const REFRESH_MS = 5000;
 const TEXT = {
-  page: "LanQA: sessions open now",
-  title: "Choose your session",
-  lead: "These Q&A sessions are open on this network. Tap yours.",
-  noneTitle: "No session is open yet",
-  noneLead: "Ask the speaker for the link, or keep this page open: "
-    + "the session shows up here as soon as it starts.",
-  lostPage: "LanQA: session not found",
-  lostTitle: "This session was not found",
-  lostLead: "The link may have a typo, or the session has ended. "
-    + "Type this address to see the sessions open now:",
-  untitled: "Untitled session",
-  questions: (n) => `${n} ${n === 1 ? "question" : "questions"}`,
-  opened: (age) => `opened ${age}`,
+  page: t("LanQA: sessions open now"),
+  title: t("Choose your session"),
+  lead: t("These Q&A sessions are open on this network. Tap yours."),
+  noneTitle: t("No session is open yet"),
+  noneLead: t("Ask the speaker for the link, or keep this page open: the session shows up here as soon as it starts."),
+  lostPage: t("LanQA: session not found"),
+  lostTitle: t("This session was not found"),
+  lostLead: t("The link may have a typo, or the session has ended. Type this address to see the sessions open now:"),
+  untitled: t("Untitled session"),
+  facts: (n, age) => tn("{n} question · opened {age}", "{n} questions · opened {age}", n, { age }),
 };
 
 /** The list of live sessions, kept up to date while the page is visible. */
@@ -68,7 +66,7 @@ function show(sessions) {
   const items = sessions.map((session) => [
     session.id,
     session.title || TEXT.untitled,
-    `${TEXT.questions(session.questions)} · ${TEXT.opened(relativeAge(session.created))}`,
+    TEXT.facts(session.questions, relativeAge(session.created)),
   ]);
   const list = $("#live-list");
   const key = JSON.stringify(items);
@@ -78,9 +76,12 @@ function show(sessions) {
 }
 
 function item([id, title, facts]) {
+  // A title in another script keeps its own direction (the <bdi>), and lines up with
+  // the page's words (the <strong> around it).
+  const isolated = document.createElement("bdi");
+  isolated.textContent = title;
   const name = document.createElement("strong");
-  name.dir = "auto";
-  name.textContent = title;
+  name.append(isolated);
   const when = document.createElement("span");
   when.className = "when";
   when.textContent = facts;

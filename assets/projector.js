@@ -8,8 +8,9 @@
 import { listQuestions, questionDetails } from "./api.js";
 import { DetailsLoader } from "./details.js";
 import { GuestLink, shortAddress } from "./guestlink.js";
+import { t, tn } from "./i18n.js";
 import { Poller } from "./poller.js";
-import { Rows, setText } from "./rows.js";
+import { Rows, byName, number, setText } from "./rows.js";
 import { $, banner, notice, pollTrouble } from "./ui.js";
 import { followWifi } from "./wifi.js";
 
@@ -21,12 +22,13 @@ const IDLE_MS = 3000;
 class ProjectorRows extends Rows {
   fill(item, details) {
     const row = this.row(item.qid);
-    setText(row.querySelector("[data-votes]"), String(item.votes));
-    setText(row.querySelector(".projector-unit"), item.votes === 1 ? "vote" : "votes");
+    setText(row.querySelector("[data-votes]"), number(item.votes));
+    // The unit alone, under the number: the number is drawn large on its own.
+    setText(row.querySelector(".projector-unit"), tn("vote", "votes", item.votes));
     setText(row.querySelector(".projector-text"), details.text);
     const who = row.querySelector(".projector-who");
     who.hidden = !details.who;
-    if (details.who) setText(who.querySelector("bdi"), details.who);
+    if (details.who) byName(who, details.who);
   }
 }
 
@@ -47,8 +49,8 @@ export class ProjectorView {
 
   start() {
     document.body.classList.add("is-projector");
-    document.title = `Projector: ${this.title || "Live Q&A"} · LanQA`;
-    $("#projector-title").textContent = this.title || "Questions from the room";
+    document.title = t("Projector: {title} · LanQA", { title: this.title || t("Live Q&A") });
+    $("#projector-title").textContent = this.title || t("Questions from the room");
     const ip = new URLSearchParams(location.search).get("ip");
     new GuestLink(this.eid, (info, qr) => this.showLink(info, qr), ip).start();
     followWifi((wifi) => this.showWifi(wifi));
@@ -114,7 +116,7 @@ export class ProjectorView {
     const empty = $("#projector-empty");
     empty.hidden = open.length > 0;
     empty.textContent = open.length < this.list.length
-      ? "All questions answered — scan to ask another" : "No questions yet — scan to ask";
+      ? t("All questions answered — scan to ask another") : t("No questions yet — scan to ask");
     this.rows.arrange(() => {
       for (const item of shown) this.rows.fill(item, this.texts.questions[item.qid]);
       this.rows.place($("#projector-list"), shown.map((q) => q.qid));
@@ -135,7 +137,7 @@ export class ProjectorView {
     const rest = (this.open || 0) - visible;
     // Emptied rather than hidden: its line stays, so the list's room does not change.
     setText($("#projector-more"), rest > 0 && visible
-      ? `${rest} more ${rest === 1 ? "question" : "questions"} on your phone` : "");
+      ? tn("{n} more question on your phone", "{n} more questions on your phone", rest) : "");
   }
 }
 
@@ -154,7 +156,7 @@ function fullScreenButton(button) {
   };
   button.addEventListener("click", () => {
     document.documentElement.requestFullscreen()
-      .catch(() => notice("This browser would not go full screen: try F11."));
+      .catch(() => notice(t("This browser would not go full screen: try F11.")));
   });
   // "F" does the same from the keyboard, the pointer being on another screen.
   addEventListener("keydown", (event) => {

@@ -3,22 +3,22 @@
 // their new place instead of jumping.
 
 import { clockSkew } from "./api.js";
+import { age as ageText, lang, t, tn } from "./i18n.js";
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const calm = matchMedia("(prefers-reduced-motion: reduce)");
+const numbers = new Intl.NumberFormat(lang);
 
 /** Server time now, in seconds. */
 export const serverNow = () => Date.now() / 1000 + clockSkew;
 
-/** "just now", "42s ago", "5m ago", "2h ago", "3d ago". */
+/** "now", "42 sec. ago", "5 min. ago"…, in the page's language. */
 export function relativeAge(when, now = serverNow()) {
-  const s = Math.max(0, Math.floor(now - when));
-  if (s < 10) return "just now";
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
-  return `${Math.floor(s / 86400)}d ago`;
+  return ageText(Math.max(0, Math.floor(now - when)));
 }
+
+/** n as this page's language writes numbers. */
+export const number = (n) => numbers.format(n);
 
 /** The time a ULID was made, in whole seconds: a question's `when`. */
 export function ulidSeconds(ulid) {
@@ -46,9 +46,9 @@ export class Rows {
     if (host) {
       const answered = item.answered !== undefined;
       setAction(actions.children[0], answered ? "mark_not_answered" : "mark_answered",
-        answered ? "Mark as not answered" : "Mark as answered");
+        answered ? t("Mark as not answered") : t("Mark as answered"));
       const hidden = item.hidden;
-      setAction(actions.children[1], hidden ? "unhide" : "hide", hidden ? "Unhide" : "Hide");
+      setAction(actions.children[1], hidden ? "unhide" : "hide", hidden ? t("Unhide") : t("Hide"));
     }
     return row;
   }
@@ -66,19 +66,20 @@ export class Rows {
   fillVote(row, votes, voted) {
     const button = row.querySelector(".vote");
     setAction(button, voted ? "downvote" : "upvote");
-    button.title = voted ? "Retract vote" : "Vote";
+    button.title = voted ? t("Retract vote") : t("Vote");
     button.setAttribute("aria-pressed", String(voted));
-    const label = `${voted ? "Retract vote" : "Vote"}, ${votes} ${votes === 1 ? "vote" : "votes"}`;
+    const label = voted ? tn("Retract vote, {n} vote", "Retract vote, {n} votes", votes)
+      : tn("Vote, {n} vote", "Vote, {n} votes", votes);
     button.setAttribute("aria-label", label);
     setText(button.querySelector(".triangle"), voted ? "▲" : "△");
-    setText(button.querySelector("[data-votes]"), String(votes));
+    setText(button.querySelector("[data-votes]"), number(votes));
   }
 
   fillText(row, details) {
     const text = row.querySelector(".text");
     text.classList.toggle("loading", !details);
     // textContent, never innerHTML: questions are shown exactly as typed.
-    setText(text, details ? details.text : "Loading…");
+    setText(text, details ? details.text : t("Loading…"));
     const age = row.querySelector(".age");
     if (details) {
       age.dataset.when = details.when;
@@ -87,7 +88,7 @@ export class Rows {
     }
     const who = row.querySelector(".who");
     who.hidden = !(details && details.who);
-    if (details && details.who) setText(who.querySelector("bdi"), details.who);
+    if (details && details.who) byName(who, details.who);
   }
 
   /** Put the rows of qids into list, in that order; the caller places every list. */
@@ -148,6 +149,17 @@ export class Rows {
       if (age.dataset.when) setText(age, relativeAge(Number(age.dataset.when), now));
     }
   }
+}
+
+/** "by {name}" in element, the name in a <bdi> of its own: a name in another script
+ * must not carry the words around it along with its direction. */
+export function byName(element, name) {
+  const bdi = element.querySelector("bdi");
+  if (bdi && bdi.textContent === name) return;
+  const [before, after = ""] = t("by {name}").split("{name}");
+  const isolated = document.createElement("bdi");
+  isolated.textContent = name;
+  element.replaceChildren(before, isolated, after);
 }
 
 /** Set text only when it differs, so an unchanged row causes no redraw. */

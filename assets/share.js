@@ -7,6 +7,7 @@ import { devices } from "./api.js";
 import { bridge } from "./desktop.js";
 import { exportMenu } from "./export.js";
 import { GuestLink, shortAddress } from "./guestlink.js";
+import { t, tn } from "./i18n.js";
 import { $, notice } from "./ui.js";
 import { wifiForm } from "./wifi.js";
 
@@ -36,9 +37,9 @@ async function openProjector(eid, ip) {
     return;
   }
   try {
-    if (!(await open(path))) notice("The projector view could not be opened.");
+    if (!(await open(path))) notice(t("The projector view could not be opened."));
   } catch (error) {
-    notice(`The projector view could not be opened: ${error.message}`);
+    notice(t("The projector view could not be opened: {reason}", { reason: error.message }));
   }
 }
 
@@ -47,7 +48,7 @@ async function countDevices(element, eid, secret) {
   if (!document.hidden) {
     try {
       const n = (await devices(eid, secret)).devices;
-      element.textContent = `${n} ${n === 1 ? "device" : "devices"} connected`;
+      element.textContent = tn("{n} device connected", "{n} devices connected", n);
       element.hidden = false;
     } catch {
       element.hidden = true;
@@ -74,8 +75,10 @@ function networks(panel, info) {
   row.hidden = info.addresses.length < 2;
   const chosen = new URL(info.url).hostname;
   chooser.replaceChildren(...info.addresses.map((address) => {
-    const warning = address.usable ? "" : ", phones may not reach it";
-    const option = new Option(`${address.ip} (${address.interface}${warning})`, address.ip);
+    const values = { ip: address.ip, name: address.interface };
+    const label = address.usable ? t("{ip} ({name})", values)
+      : t("{ip} ({name}, phones may not reach it)", values);
+    const option = new Option(label, address.ip);
     option.selected = address.ip === chosen;
     return option;
   }));
@@ -98,8 +101,8 @@ async function copy(panel) {
       copied = false;
     }
   }
-  label.textContent = copied ? "Link copied!" : "Press Ctrl+C to copy the selected link";
+  label.textContent = copied ? t("Link copied!") : t("Press Ctrl+C to copy the selected link");
   clearTimeout(label.timer);
-  const restore = () => (label.textContent = "Copy guest link");
+  const restore = () => (label.textContent = t("Copy guest link"));
   label.timer = setTimeout(restore, copied ? COPIED_MS : 4000);
 }

@@ -1,9 +1,11 @@
 // Small page-wide helpers: finding elements and telling people what happened.
 
+import { t } from "./i18n.js";
+
 export const $ = (selector, root = document) => root.querySelector(selector);
 
 const NOTICE_MS = 6000;
-export const LOST = "Lost connection, retrying…";
+export const LOST = t("Lost connection, retrying…");
 let noticeTimer = null;
 
 /** The banner at the top: connection trouble and the like; null clears it. */
@@ -19,15 +21,16 @@ export function banner(text, kind = "problem") {
  * when asking again will not help (the session is gone, the link is wrong). */
 export function pollTrouble(error) {
   if (error.status !== 0 && error.status < 500 && error.status !== 429) return false;
-  banner(error.status ? `${error.message} Retrying…` : LOST);
+  banner(error.status ? t("{reason} Retrying…", { reason: error.message }) : LOST);
   return true;
 }
 
 /** An action that got no answer at all: one message, the banner's (which the next poll
- * that gets through clears), rather than one more beside it. True if so. */
-export function offline(error, also = "") {
+ * that gets through clears), rather than one more beside it; text says more than LOST
+ * if need be (a whole sentence, LOST's words included). True if so. */
+export function offline(error, text = LOST) {
   if (error.status !== 0) return false;
-  banner(`${LOST}${also}`);
+  banner(text);
   document.body.classList.add("offline");
   return true;
 }

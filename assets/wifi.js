@@ -4,13 +4,14 @@
 // and shown nowhere but on the projector.
 
 import { wifiQr } from "./api.js";
+import { t } from "./i18n.js";
 import { saveWifi, savedWifi, watchWifi } from "./store.js";
 import { $, say } from "./ui.js";
 
 const TEXT = {
-  missing: "Type the network's name and its password.",
-  shown: "The projector view shows a QR code that joins this Wi-Fi.",
-  removed: "The projector view shows no Wi-Fi code.",
+  missing: t("Type the network's name and its password."),
+  shown: t("The projector view shows a QR code that joins this Wi-Fi."),
+  removed: t("The projector view shows no Wi-Fi code."),
 };
 
 /** The share panel's Wi-Fi form: checked by the server, then remembered. */

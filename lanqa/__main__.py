@@ -9,15 +9,20 @@ import time
 import webbrowser
 from pathlib import Path
 
-from lanqa import datadir, desktop, export, limits, logs, net, qr
+from lanqa import datadir, desktop, export, i18n, limits, logs, net, qr
 from lanqa.app import create_app
 from lanqa.demo import create_demo
 from lanqa.expiry import start_purger
+from lanqa.i18n import _, ngettext
 from lanqa.order import parse_ulid
 from lanqa.server import MAX_CONNECTIONS, Server
 from lanqa.store import Store, Unusable
 
 DEFAULT_PORT = 8471
+STOPPED = _("LanQA stopped.")
+NO_NETWORK = _(
+    "No local network found: join the venue Wi-Fi or start a hotspot on this laptop or a phone, then restart LanQA."  # noqa: E501
+)
 server_log = logging.getLogger("lanqa.server")
 
 
@@ -35,40 +40,58 @@ def main(argv=None):
             return export_command(args)
         return desktop_app(args)
     except datadir.Taken as taken:
-        print(taken, file=sys.stderr)
+        tell(taken.args[0], sys.stderr)
         if args.command is None and taken.address:
             webbrowser.open(taken.address)  # the app started again: show the one running
         return 1
     except Unusable as problem:  # a sentence that says what to do; a traceback would not
-        print(problem, file=sys.stderr)
+        tell(problem.args[0], sys.stderr)
         return 1
+
+
+def said(text):
+    """text in this computer's language (LANG...), if it is a sentence marked with _()."""
+    return i18n.say(text, i18n.system_language())
+
+
+def tell(text, file=None):
+    """Print said(text): a sentence marked with _(), such as the args[0] of Taken and
+    Unusable (str() of an exception would be English)."""
+    print(said(text), file=file or sys.stdout, flush=True)
 
 
 def parser():
     top = argparse.ArgumentParser(
-        prog="lanqa", description="Live audience Q&A over the local network, no internet needed."
+        prog="lanqa",
+        description=said(_("Live audience Q&A over the local network, no internet needed.")),
     )
     add_server_options(top)
     commands = top.add_subparsers(dest="command")
-    serve = commands.add_parser("serve", help="run the server without a window")
+    serve = commands.add_parser("serve", help=said(_("run the server without a window")))
     add_server_options(serve)
-    serve.add_argument("--demo", action="store_true", help="also create a demo session")
+    serve.add_argument("--demo", action="store_true", help=said(_("also create a demo session")))
     serve.add_argument(
         "--remote-create",
         action="store_true",
-        help="let other devices create sessions too (a venue server); rate-limited",
+        help=said(_("let other devices create sessions too (a venue server); rate-limited")),
     )
     serve.add_argument(
         "--limits",
         type=limits_arg,
         default=None,
-        help="rate limits as rule=count/seconds, e.g. ask=5/60,devices=10/600 (see the README)",
+        help=said(
+            _("rate limits as rule=count/seconds, e.g. ask=5/60,devices=10/600 (see the README)")
+        ),
     )
-    exporting = commands.add_parser("export", help="write a session's answered questions")
-    exporting.add_argument("event_id", help="the session id (the part after /event/ in its link)")
+    exporting = commands.add_parser("export", help=said(_("write a session's answered questions")))
+    exporting.add_argument(
+        "event_id", help=said(_("the session id (the part after /event/ in its link)"))
+    )
     exporting.add_argument("--format", choices=sorted(export.FORMATS), default="csv")
-    exporting.add_argument("--output", type=Path, help="file to write (default: print it)")
-    exporting.add_argument("--all", action="store_true", help="also pending and hidden questions")
+    exporting.add_argument("--output", type=Path, help=said(_("file to write (default: print it)")))
+    exporting.add_argument(
+        "--all", action="store_true", help=said(_("also pending and hidden questions"))
+    )
     add_data_dir(exporting)
     top.set_defaults(demo=False, limits=None, remote_create=False)
     return top
@@ -78,16 +101,23 @@ def limits_arg(text):
     try:
         return limits.parse(text)
     except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        raise argparse.ArgumentTypeError(said(error.args[0])) from None
 
 
 def add_server_options(command):
-    command.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    command.add_argument(
+        "--host", default="0.0.0.0", help=said(_("address to listen on (default: all)"))
+    )
     command.add_argument(
         "--port",
         type=int,
         default=None,
-        help=f"port to listen on (default: the last one used, first {DEFAULT_PORT}; 0: any)",
+        help=said(
+            _(
+                "port to listen on (default: the last one used, first {port}; 0: any)",
+                port=DEFAULT_PORT,
+            )
+        ),
     )
     add_data_dir(command)
 
@@ -97,7 +127,7 @@ def add_data_dir(command):
         "--data-dir",
         type=Path,
         default=None,
-        help="folder for the database (default: $LANQA_DATA_DIR or the user data folder)",
+        help=said(_("folder for the database (default: $LANQA_DATA_DIR or the user data folder)")),
     )
 
 
@@ -137,7 +167,7 @@ def remembered_port(port_file):
 
 def serve(args, open_browser=False):
     """Serve until Ctrl+C or SIGTERM, printing the links people need."""
-    app, server, _ = start(args)
+    app, server, _folder = start(args)
     # Before the links are printed: whoever waits for them may stop LanQA right after.
     signal.signal(signal.SIGTERM, stop)
     try:
@@ -145,8 +175,8 @@ def serve(args, open_browser=False):
         print_links(server, local)
         if args.demo:
             eid, secret = create_demo(app.extensions["store"], time.time())
-            print(f"Demo session, host view: {local}/event/{eid}/{secret}", flush=True)
-            print(f"Demo session, guests:    {lan_base(server) or local}/event/{eid}", flush=True)
+            tell(_("Demo session, host view: {url}", url=f"{local}/event/{eid}/{secret}"))
+            tell(_("Demo session, guests: {url}", url=f"{lan_base(server) or local}/event/{eid}"))
         if open_browser:
             webbrowser.open(local + "/")
         server.run()
@@ -157,7 +187,7 @@ def serve(args, open_browser=False):
         # Closing the last connection checkpoints the WAL into lanqa.db.
         app.extensions["store"].close()
         logs.flush()
-    print("LanQA stopped.", flush=True)
+    tell(STOPPED)
     return 0
 
 
@@ -165,9 +195,10 @@ def desktop_app(args):
     """The LanQA window, or the web browser when this machine can't show one."""
     problem = desktop.gui_problem()
     if problem:
-        print(f"No window toolkit ({problem}): LanQA opens in your web browser.", flush=True)
+        reason = said(problem)
+        tell(_("No window toolkit ({reason}): LanQA opens in your web browser.", reason=reason))
         if advice := desktop.advice():
-            print(advice, flush=True)
+            tell(advice)
         return serve(args, open_browser=True)
     app, server, folder = start(args)
     # Until the window takes them over, SIGTERM and Ctrl+C stop LanQA as in serve().
@@ -184,7 +215,7 @@ def desktop_app(args):
         server.close()
         app.extensions["store"].close()
         logs.flush()
-    print("LanQA stopped.", flush=True)
+    tell(STOPPED)
     return 0
 
 
@@ -195,17 +226,20 @@ def export_command(args):
     eid = parse_ulid(args.event_id)
     event = store.event(eid, now) if eid else None
     if event is None:
-        print(
-            f"lanqa export: no session {args.event_id!r} in {database}; "
-            "check the id, and note that sessions are deleted 60 days after they start.",
-            file=sys.stderr,
+        tell(
+            _(
+                "lanqa export: no session {id} in {database}; check the id, and note that sessions are deleted 60 days after they start.",  # noqa: E501
+                id=repr(args.event_id),
+                database=database,
+            ),
+            sys.stderr,
         )
         return 1
     data = export.collect(event, store.export_rows(eid, now), now, everything=args.all)
-    text = export.render(data, args.format)
+    text = export.render(data, args.format, i18n.system_language())
     if args.output:
         args.output.write_text(text, encoding="utf-8", newline="")
-        print(f"Wrote {args.output}", file=sys.stderr)
+        tell(_("Wrote {path}", path=args.output), sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -223,42 +257,69 @@ def lan_base(server):
     return f"http://{address.ip}:{server.port}" if address else None
 
 
-def capacity(server):
-    """How many phones this laptop's limits let stay connected, logged and printed, with
-    a warning when that is under 2,000."""
-    limit = server.kind
-    if server.kind == "select":
-        limit = "select(), as on Windows"
-    elif server.cap < MAX_CONNECTIONS:
-        limit += f", open-file limit {server.open_files}"
-    lines = [f"  Room for {server.cap} phones connected at once ({limit})."]
-    if server.cap < 2000:
-        lines.append(
-            "  Warning: fewer than 2,000 phones can stay connected. Phones past "
-            f"{server.cap // 2} still get in, but reconnect for every update, which is slower."
+def capacity(server, lang="en"):
+    """How many phones this laptop's limits let stay connected, logged (in English) and
+    returned in lang to print, with a warning when that is under 2,000."""
+    cap, kind = server.cap, server.kind
+    if kind == "select":
+        room = ngettext(
+            "Room for {n} phone connected at once (select(), as on Windows).",
+            "Room for {n} phones connected at once (select(), as on Windows).",
+            cap,
         )
-        if server.kind != "select":
-            lines[-1] += " To raise the limit: ulimit -n 8192, then start LanQA again."
-    for line in lines:
-        level = logging.WARNING if "Warning" in line else logging.INFO
-        server_log.log(level, line.strip())
+    elif cap < MAX_CONNECTIONS:
+        room = ngettext(
+            "Room for {n} phone connected at once ({kind}, open-file limit {files}).",
+            "Room for {n} phones connected at once ({kind}, open-file limit {files}).",
+            cap,
+            kind=kind,
+            files=server.open_files,
+        )
+    else:
+        room = ngettext(
+            "Room for {n} phone connected at once ({kind}).",
+            "Room for {n} phones connected at once ({kind}).",
+            cap,
+            kind=kind,
+        )
+    server_log.info(room)
+    lines = [i18n.say(room, lang)]
+    if cap < 2000:
+        warning = [
+            _("Warning: fewer than 2,000 phones can stay connected."),
+            slower(cap // 2),
+        ]
+        if kind != "select":
+            warning.append(_("To raise the limit: ulimit -n 8192, then start LanQA again."))
+        server_log.warning(" ".join(warning))
+        lines.append(" ".join(i18n.say(sentence, lang) for sentence in warning))
     return lines
 
 
+def slower(n):
+    return ngettext(
+        "Phones past the first {n} still get in, but reconnect for each update, which is slower.",
+        "Phones past the first {n} still get in, but reconnect for each update, which is slower.",
+        n,
+    )
+
+
 def print_links(server, local):
+    """What the laptop's terminal shows: the links, the room, the QR code to scan."""
     lan = lan_base(server)
-    lines = ["LanQA is running. Press Ctrl+C to stop.", f"  On this laptop: {local}/"]
-    lines += capacity(server)
+    lines = [
+        said(_("LanQA is running. Press Ctrl+C to stop.")),
+        "  " + said(_("On this laptop: {url}", url=f"{local}/")),
+        *("  " + line for line in capacity(server, i18n.system_language())),
+    ]
     if lan:
-        lines += [f"  Phones on the same Wi-Fi: {lan}/", qr.terminal(lan + "/")]
+        lines.append("  " + said(_("Phones on the same Wi-Fi: {url}", url=f"{lan}/")))
+        lines.append(qr.terminal(lan + "/"))
         # The short address takes a phone to the live session (or lists them): the back
         # row, too far from the screen to scan, can type it.
-        lines.append(f"  Or type: {lan.removeprefix('http://')}")
+        lines.append("  " + said(_("Or type: {address}", address=lan.removeprefix("http://"))))
     else:
-        lines.append(
-            "  No local network found: join the venue Wi-Fi or start a hotspot on this "
-            "laptop or a phone, then restart LanQA."
-        )
+        lines.append("  " + said(NO_NETWORK))
     print("\n".join(lines), flush=True)
 
 

@@ -7,8 +7,9 @@ import re
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from lanqa import export, net, qr
+from lanqa.i18n import _, ngettext
 from lanqa.order import new_secret, new_ulid
-from lanqa.pages import live_events
+from lanqa.pages import language, live_events
 from lanqa.phone import EVENT_GONE, IMMUTABLE, VOTER_COOKIE, too_many, ulid_or_400
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -34,14 +35,14 @@ def create_event():
     on_laptop = is_loopback()
     if not on_laptop:
         if not current_app.config.get("REMOTE_CREATE"):
-            abort(403, "Sessions are created on the laptop running LanQA: ask the speaker.")
-        rate_limit("create", "Too many new sessions: wait {}, then try again.")
+            abort(403, _("Sessions are created on the laptop running LanQA: ask the speaker."))
+        rate_limit("create", creating_fast)
     title = json_object().get("title") if request.get_data() else None
     if title is not None and not isinstance(title, str):
-        abort(400, 'The title must be text, as in {"title": "Keynote Q&A"}.')
+        abort(400, _('The title must be text, as in {"title": "Keynote Q&A"}.'))
     title = (title or "").strip() or None
     if title and len(title) > MAX_TITLE:
-        abort(400, f"The title is too long (max {MAX_TITLE} characters).")
+        abort(400, _("The title is too long (max {limit} characters).", limit=MAX_TITLE))
     eid, secret = new_ulid(now()), new_secret()
     store().create_event(eid, secret, title, now(), on_laptop)
     return {"id": eid, "secret": secret}
@@ -61,15 +62,17 @@ def ask(eid):
     data = json_object()
     text, asker = data.get("body"), data.get("asker")
     if not isinstance(text, str) or not isinstance(asker, str | None):
-        abort(422, 'Send the question as {"body": "your question", "asker": "your name or null"}.')
+        abort(
+            422, _('Send the question as {"body": "your question", "asker": "your name or null"}.')
+        )
     if not text.strip():
-        abort(400, "The question is empty: type a question first.")
+        abort(400, _("The question is empty: type a question first."))
     if not two_words(text):
-        abort(400, "A question needs at least two words.")
+        abort(400, _("A question needs at least two words."))
     if asker is not None and len(asker) > MAX_NAME:
-        abort(400, f"The name is too long (max {MAX_NAME} characters).")
+        abort(400, _("The name is too long (max {limit} characters).", limit=MAX_NAME))
     phones().refuse_blocked(eid, g.voter)
-    rate_limit("ask", "You are asking very fast: wait {}, then send it again.")
+    rate_limit("ask", asking_fast)
     qid = new_ulid(now())
     if not store().ask(eid, qid, text, asker, g.voter, now()):
         abort(404, EVENT_GONE)
@@ -100,15 +103,15 @@ def host_list(eid, secret):
 def toggle(eid, secret, qid, prop):
     eid, qid = ulid_or_400(eid, "session"), ulid_or_400(qid, "question")
     if prop not in ("hidden", "answered"):
-        abort(400, "Only 'hidden' and 'answered' can be toggled.")
+        abort(400, _("Only 'hidden' and 'answered' can be toggled."))
     host_event(eid, secret)
     body = request.get_data(as_text=True)
     if body not in ("on", "off"):
-        abort(400, "Send 'on' or 'off' as the request body.")
+        abort(400, _("Send 'on' or 'off' as the request body."))
     on, when = body == "on", int(now())
     value = int(on) if prop == "hidden" else (when if on else None)
     if not store().set_flag(eid, qid, prop, value, now()):
-        abort(404, "That question is not part of this Q&A session.")
+        abort(404, _("That question is not part of this Q&A session."))
     if prop == "hidden":
         lists().hidden([qid], on)
     lists().changed(eid, now())
@@ -124,7 +127,7 @@ def block(eid, secret, qid):
     host_event(eid, secret)
     done = phones().block(eid, qid)
     if done is None:
-        abort(404, "That question is not part of this Q&A session, or its device is unknown.")
+        abort(404, _("That question is not part of this Q&A session, or its device is unknown."))
     hidden, votes = done
     return {"hidden": hidden, "votes_removed": votes}
 
@@ -136,7 +139,13 @@ def hide_many(eid, secret):
     host_event(eid, secret)
     qids = json_object().get("qids")
     if not isinstance(qids, list) or not 0 < len(qids) <= MAX_HIDE:
-        abort(400, f'Send the questions to hide as {{"qids": ["...", "..."]}} (max {MAX_HIDE}).')
+        abort(
+            400,
+            _(
+                'Send the questions to hide as {{"qids": ["...", "..."]}} (max {limit}).',
+                limit=MAX_HIDE,
+            ),
+        )
     qids = [ulid_or_400(str(qid), "question") for qid in qids]
     hidden = store().hide(eid, qids, now())
     lists().hidden(hidden, True)
@@ -177,7 +186,7 @@ def share(eid):
 @bp.get("/event/<eid>/qr.svg")
 def share_qr(eid):
     found = phones().event(eid)
-    _, chosen = share_address()
+    chosen = share_address()[1]
     response = Response(qr.svg(guest_url(found["id"], chosen)), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-cache"  # the address may change
     return response
@@ -194,10 +203,11 @@ def export_questions(eid, secret):
     found = host_event(eid, secret)
     kind = request.args.get("format", "csv")
     if kind not in export.FORMATS:
-        abort(400, "Choose an export format: csv, md, json or html.")
+        abort(400, _("Choose an export format: csv, md, json or html."))
     rows = store().export_rows(found["id"], now())
     data = export.collect(found, rows, now(), everything=request.args.get("all") == "1")
-    response = Response(export.render(data, kind), content_type=export.FORMATS[kind][0])
+    text = export.render(data, kind, language())
+    response = Response(text, content_type=export.FORMATS[kind][0])
     inline = kind == "html" and request.args.get("download") != "1"
     response.headers["Content-Disposition"] = (
         f'{"inline" if inline else "attachment"}; filename="{export.filename(data, kind)}"'
@@ -233,9 +243,9 @@ def wifi_qr():
     data = json_object()
     name, password = data.get("name"), data.get("password")
     if not (isinstance(name, str) and isinstance(password, str) and name and password):
-        abort(400, 'Send the network as {"name": "VenueWiFi", "password": "its password"}.')
+        abort(400, _('Send the network as {"name": "VenueWiFi", "password": "its password"}.'))
     if len(name.encode()) > MAX_WIFI_NAME:
-        abort(400, f"The network name is too long (max {MAX_WIFI_NAME} bytes).")
+        abort(400, _("The network name is too long (max {limit} bytes).", limit=MAX_WIFI_NAME))
     response = Response(qr.svg(qr.wifi(name, password)), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -263,7 +273,7 @@ def identify_voter():
         return
     wait = current_app.extensions["limits"].take("devices", request.remote_addr, now())
     if wait and request.blueprint == "api":
-        too_many(wait, "Too many new devices from your network: wait {}, then try again.")
+        too_many(wait, new_devices_fast)
     if not wait:
         g.voter, g.new_voter = phones().devices.new(), True
 
@@ -301,8 +311,33 @@ def now():
 
 
 def rate_limit(action, message):
-    """429 when this device or its address has done action too often (see phone.py)."""
+    """429 when this device or its address has done action too often (see phone.py);
+    message(n) says to wait n seconds."""
     phones().limit(action, g.voter, request.remote_addr, message)
+
+
+def creating_fast(n):
+    return ngettext(
+        "Too many new sessions: wait {n} second, then try again.",
+        "Too many new sessions: wait {n} seconds, then try again.",
+        n,
+    )
+
+
+def asking_fast(n):
+    return ngettext(
+        "You are asking very fast: wait {n} second, then send it again.",
+        "You are asking very fast: wait {n} seconds, then send it again.",
+        n,
+    )
+
+
+def new_devices_fast(n):
+    return ngettext(
+        "Too many new devices from your network: wait {n} second, then try again.",
+        "Too many new devices from your network: wait {n} seconds, then try again.",
+        n,
+    )
 
 
 def if_none_match():
@@ -317,20 +352,20 @@ def is_loopback():
 
 def loopback_only():
     if not is_loopback():
-        abort(403, "This works only on the laptop running LanQA.")
+        abort(403, _("This works only on the laptop running LanQA."))
 
 
 def json_object():
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
-        abort(400, "The request body must be a JSON object.")
+        abort(400, _("The request body must be a JSON object."))
     return data
 
 
 def host_event(eid, secret):
     found = phones().event(eid)
     if not hmac.compare_digest(found["secret"].encode(), secret.encode()):
-        abort(401, "This host link is wrong: open the host link you were given.")
+        abort(401, _("This host link is wrong: open the host link you were given."))
     return found
 
 

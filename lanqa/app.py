@@ -9,6 +9,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from lanqa import api, errors, logs, pages
+from lanqa.i18n import _
 from lanqa.limits import Limits
 from lanqa.lists import Lists
 from lanqa.phone import Devices, Front, Phones, error_answer
@@ -17,8 +18,10 @@ from lanqa.store import Store
 
 MAX_BODY = 1024
 MESSAGES = {
-    404: "Nothing is here: check the address.",
-    413: f"That is too long (at most {MAX_BODY} bytes with the name): please shorten it.",
+    404: _("Nothing is here: check the address."),
+    413: _(
+        "That is too long (at most {limit} bytes with the name): please shorten it.", limit=MAX_BODY
+    ),
     500: errors.UNEXPECTED,
 }
 
@@ -72,6 +75,6 @@ def error_response(error):
     if message == type(error).description:
         message = MESSAGES.get(error.code)
         if error.code == 405:
-            message = f"This address does not accept {request.method} requests."
+            message = _("This address does not accept {method} requests.", method=request.method)
     error.description = message or error.name
-    return error_answer(error).response()
+    return error_answer(error, pages.language()).response()

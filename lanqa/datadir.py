@@ -12,18 +12,13 @@ from pathlib import Path
 
 import platformdirs
 
+from lanqa.i18n import _
 from lanqa.store import Unusable
 
 LOCK_FILE = "lanqa.lock"
 # Windows locks are mandatory: lock a byte past the address the file holds, so that a
 # second LanQA can still read the address.
 LOCKED_BYTE = 1024
-MESSAGES = {
-    "taken": "LanQA is already running on {folder}{at}: use that one, or stop it first, "
-    "or start this one with another --data-dir.",
-    "unwritable": "LanQA cannot use {folder} as its data folder ({reason}): make it a "
-    "folder LanQA can write to, or start LanQA with another --data-dir.",
-}
 held = {}  # folder -> its lock file's descriptor, open until this process ends
 
 
@@ -31,9 +26,21 @@ class Taken(Exception):
     """Another LanQA serves this folder; address is where it answers, when known."""
 
     def __init__(self, folder, address):
-        at = f" at {address}" if address else ""
-        super().__init__(MESSAGES["taken"].format(folder=folder, at=at))
+        super().__init__(taken(folder, address))
         self.address = address
+
+
+def taken(folder, address):
+    if address:
+        return _(
+            "LanQA is already running on {folder} at {address}: use that one, or stop it first, or start this one with another --data-dir.",  # noqa: E501
+            folder=folder,
+            address=address,
+        )
+    return _(
+        "LanQA is already running on {folder}: use that one, or stop it first, or start this one with another --data-dir.",  # noqa: E501
+        folder=folder,
+    )
 
 
 def find(arg):
@@ -92,4 +99,11 @@ def announce(folder, address):
 
 
 def unwritable(folder, error):
-    return Unusable(MESSAGES["unwritable"].format(folder=folder, reason=error.strerror or error))
+    reason = error.strerror or error
+    return Unusable(
+        _(
+            "LanQA cannot use {folder} as its data folder ({reason}): make it a folder LanQA can write to, or start LanQA with another --data-dir.",  # noqa: E501
+            folder=folder,
+            reason=reason,
+        )
+    )

@@ -10,17 +10,18 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from lanqa import i18n
+from lanqa.i18n import _
+
 # What pywebview can draw a window with on Linux: GTK through gi, or Qt through qtpy.
 BINDINGS = ("gi", "qtpy")
 # How to get the window on Linux, by how LanQA was installed (see install_kind).
 ADVICE = {
-    "bundle": "For the window: sudo apt install gir1.2-webkit2-4.1",
-    "venv": (
-        "For the window: sudo apt install python3-gi gir1.2-webkit2-4.1, then recreate this "
-        "virtual environment with /usr/bin/python3 -m venv --system-site-packages "
-        '(or pip install "pywebview[qt]")'
+    "bundle": _("For the window: sudo apt install gir1.2-webkit2-4.1"),
+    "venv": _(
+        'For the window: sudo apt install python3-gi gir1.2-webkit2-4.1, then recreate this virtual environment with /usr/bin/python3 -m venv --system-site-packages (or pip install "pywebview[qt]")'  # noqa: E501
     ),
-    "system": "For the window: sudo apt install python3-gi gir1.2-webkit2-4.1",
+    "system": _("For the window: sudo apt install python3-gi gir1.2-webkit2-4.1"),
 }
 
 
@@ -28,10 +29,10 @@ def gui_problem():
     """None when a window can open here, else a short reason why not."""
     linux = sys.platform.startswith("linux")
     if linux and not has_display():
-        return "no display"
+        return _("no display")
     # Asking pywebview would print a traceback for each toolkit it fails to import.
     if linux and not any(importlib.util.find_spec(name) for name in BINDINGS):
-        return "this Python has no GTK or Qt bindings"
+        return _("this Python has no GTK or Qt bindings")
     try:
         with quiet_pywebview():
             import webview
@@ -103,7 +104,10 @@ class Bridge:
             self._projector.show()
             return True
         self._projector = webview.create_window(
-            "LanQA projector", self._base_url + path, width=1280, height=720
+            i18n.say(_("LanQA projector"), i18n.system_language()),
+            self._base_url + path,
+            width=1280,
+            height=720,
         )
         self._projector.events.closed += self._forget_projector
         return True

@@ -11,17 +11,15 @@ import re
 
 from werkzeug.exceptions import InternalServerError, ServiceUnavailable, abort
 
+from lanqa.i18n import _
+
 MAX_DEPTH = 20  # LanQA's bodies are flat objects
-UNEXPECTED = "LanQA hit an unexpected problem; try again in a moment."
-DISK_FULL = "The laptop's disk is full: this was not saved. Tell the speaker."
-TOO_DEEP = (
-    f"The request body is nested too deeply (max {MAX_DEPTH} levels): send a flat JSON object."
+UNEXPECTED = _("LanQA hit an unexpected problem; try again in a moment.")
+DISK_FULL = _("The laptop's disk is full: this was not saved. Tell the speaker.")
+TOO_DEEP = _(
+    "The request body is nested too deeply (max {limit} levels): send a flat JSON object.",
+    limit=MAX_DEPTH,
 )
-BROKEN_CHARACTER = (
-    "The {} contains a broken character (a lone surrogate, U+{:04X}, often half of an "
-    "emoji): delete it and send again."
-)
-FIELDS = {"body": "question", "asker": "name", "title": "title"}
 # UTF-16 halves that stand alone: json.loads lets them through ("\ud800", or the
 # bytes ED A0 80), and SQLite cannot encode them.
 SURROGATE = re.compile("[\ud800-\udfff]")
@@ -46,8 +44,36 @@ def check_body(data):
         elif isinstance(value, list):
             waiting += [(item, key, depth + 1) for item in value]
         elif isinstance(value, str) and (found := SURROGATE.search(value)):
-            field = FIELDS.get(key, f'"{key[:40]}"' if key else "text")
-            abort(400, BROKEN_CHARACTER.format(field, ord(found.group())))
+            abort(400, broken_character(key, f"{ord(found.group()):04X}"))
+
+
+def broken_character(key, code):
+    """What to say of a lone surrogate (U+code) in the field key of a body."""
+    if key == "body":
+        return _(
+            "The question contains a broken character (a lone surrogate, U+{code}, often half of an emoji): delete it and send again.",  # noqa: E501
+            code=code,
+        )
+    if key == "asker":
+        return _(
+            "The name contains a broken character (a lone surrogate, U+{code}, often half of an emoji): delete it and send again.",  # noqa: E501
+            code=code,
+        )
+    if key == "title":
+        return _(
+            "The title contains a broken character (a lone surrogate, U+{code}, often half of an emoji): delete it and send again.",  # noqa: E501
+            code=code,
+        )
+    if key:
+        return _(
+            'The "{field}" contains a broken character (a lone surrogate, U+{code}, often half of an emoji): delete it and send again.',  # noqa: E501
+            field=key[:40],
+            code=code,
+        )
+    return _(
+        "The text contains a broken character (a lone surrogate, U+{code}, often half of an emoji): delete it and send again.",  # noqa: E501
+        code=code,
+    )
 
 
 def failure(exception):

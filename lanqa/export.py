@@ -17,6 +17,9 @@ import json
 import re
 from datetime import datetime
 
+from lanqa import i18n
+from lanqa.i18n import _, ngettext
+
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "md": ("text/markdown; charset=utf-8", "md"),
@@ -24,6 +27,8 @@ FORMATS = {
     "html": ("text/html; charset=utf-8", "html"),
 }
 SECTIONS = ("answered", "pending", "hidden")
+QUESTIONS = _("Questions")  # the title of a session without one
+NONE = _("None.")  # what a section without questions says
 # Spreadsheets run cells starting with these as formulas.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Control characters but tab and line breaks (NUL, escape, C1...): spreadsheets and
@@ -72,9 +77,12 @@ def collect(event, rows, now, everything=False):
     return data
 
 
-def render(data, kind):
-    """data from collect() in one of FORMATS."""
-    return {"csv": to_csv, "md": to_markdown, "json": to_json, "html": to_html}[kind](data)
+def render(data, kind, lang="en"):
+    """data from collect() in one of FORMATS, its headings in lang (JSON's keys stay
+    English: they are a data format)."""
+    if kind == "json":
+        return to_json(data)
+    return {"csv": to_csv, "md": to_markdown, "html": to_html}[kind](data, lang)
 
 
 def filename(data, kind):
@@ -85,6 +93,20 @@ def filename(data, kind):
 
 def sections_of(data):
     return [(name, data[name]) for name in SECTIONS if name in data]
+
+
+def status(name):
+    """A question's state, as a CSV cell says it."""
+    return {"answered": _("answered"), "pending": _("pending"), "hidden": _("hidden")}[name]
+
+
+def heading(name, count):
+    """A section's heading, with its number of questions."""
+    if name == "answered":
+        return _("Answered ({count})", count=count)
+    if name == "pending":
+        return _("Pending ({count})", count=count)
+    return _("Hidden ({count})", count=count)
 
 
 def to_json(data):
@@ -98,17 +120,18 @@ def cell(value):
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def to_csv(data):
+def to_csv(data, lang="en"):
     out = io.StringIO()
     # The byte-order mark makes Excel read the file as UTF-8.
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["status", "question", "name", "votes", "asked", "answered"])
-    for status, questions in sections_of(data):
+    header = [_("status"), _("question"), _("name"), _("votes"), _("asked"), _("answered")]
+    writer.writerow([i18n.say(word, lang) for word in header])
+    for name, questions in sections_of(data):
         for q in questions:
             writer.writerow(
                 [
-                    status,
+                    i18n.say(status(name), lang),
                     cell(q["text"]),
                     cell(q["name"]),
                     q["votes"],
@@ -127,32 +150,38 @@ def markdown_text(text):
     return re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
 
 
-def to_markdown(data):
+def to_markdown(data, lang="en"):
     session = data["session"]
-    lines = [f"# {markdown_text(session['title'] or 'Questions')}", ""]
-    lines += [dates(data), ""]
-    for status, questions in sections_of(data):
-        lines += [f"## {status.capitalize()} ({len(questions)})", ""]
+    lines = [f"# {markdown_text(session['title'] or i18n.say(QUESTIONS, lang))}", ""]
+    lines += [dates(data, lang), ""]
+    for name, questions in sections_of(data):
+        lines += [f"## {i18n.say(heading(name, len(questions)), lang)}", ""]
         for number, q in enumerate(questions, 1):
             lines.append(f"{number}. {markdown_text(q['text'])}")
-            lines += ["", f"   {meta(q, markdown_text)}", ""]
+            lines += ["", f"   {meta(q, markdown_text, lang)}", ""]
         if not questions:
-            lines += ["None.", ""]
+            lines += [i18n.say(NONE, lang), ""]
     return "\n".join(lines)
 
 
-def dates(data):
+def dates(data, lang):
     created, exported = data["session"]["created"], data["exported"]
-    return f"Session of {readable(created)}, exported {readable(exported)}."
+    said = _(
+        "Session of {created}, exported {exported}.",
+        created=readable(created),
+        exported=readable(exported),
+    )
+    return i18n.say(said, lang)
 
 
-def meta(q, escape):
-    parts = [f"by {escape(q['name'])}"] if q["name"] else []
-    parts.append(f"{q['votes']} vote{'s' if q['votes'] != 1 else ''}")
-    parts.append(f"asked {readable(q['asked'])}")
+def meta(q, escape, lang):
+    """A question's name, votes and times in one line; escape: for the name."""
+    parts = [_("by {name}", name=escape(q["name"]))] if q["name"] else []
+    parts.append(ngettext("{n} vote", "{n} votes", q["votes"]))
+    parts.append(_("asked {time}", time=readable(q["asked"])))
     if q["answered"]:
-        parts.append(f"answered {readable(q['answered'])}")
-    return " · ".join(parts)
+        parts.append(_("answered {time}", time=readable(q["answered"])))
+    return " · ".join(i18n.say(part, lang) for part in parts)
 
 
 PAGE_STYLE = """
@@ -161,7 +190,7 @@ body { font: 16px/1.5 system-ui, sans-serif; color: #111; max-width: 46rem; marg
 h1 { font-size: 1.8rem; margin-bottom: 0; }
 .when { color: #555; margin-top: .25rem; }
 h2 { font-size: 1.2rem; border-bottom: 2px solid #111; padding-bottom: .2rem; margin-top: 2rem; }
-ol { padding-left: 1.6rem; }
+ol { padding-inline-start: 1.6rem; }
 li { margin: 0 0 .9rem; break-inside: avoid; }
 .text { overflow-wrap: anywhere; unicode-bidi: plaintext; }
 .meta { color: #555; font-size: .9rem; }
@@ -169,12 +198,12 @@ li { margin: 0 0 .9rem; break-inside: avoid; }
 """
 
 
-def to_html(data):
+def to_html(data, lang="en"):
     session = data["session"]
-    title = html.escape(session["title"] or "Questions")
+    title = html.escape(session["title"] or i18n.say(QUESTIONS, lang))
     parts = [
         "<!doctype html>",
-        '<html lang="en">',
+        f'<html lang="{lang}" dir="{i18n.direction(lang)}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -182,20 +211,22 @@ def to_html(data):
         f"<style>{PAGE_STYLE}</style>",
         "</head>",
         "<body>",
+        # Everything in the one main landmark, so a screen reader can jump to it.
+        "<main>",
         f"<h1>{title}</h1>",
-        f'<p class="when">{dates(data)}</p>',
+        f'<p class="when">{html.escape(dates(data, lang))}</p>',
     ]
-    for status, questions in sections_of(data):
-        parts.append(f"<h2>{status.capitalize()} ({len(questions)})</h2>")
+    for name, questions in sections_of(data):
+        parts.append(f"<h2>{html.escape(i18n.say(heading(name, len(questions)), lang))}</h2>")
         if not questions:
-            parts.append("<p>None.</p>")
+            parts.append(f"<p>{html.escape(i18n.say(NONE, lang))}</p>")
             continue
         parts.append("<ol>")
         for q in questions:
             parts.append(
                 f'<li><div class="text" dir="auto">{html.escape(q["text"])}</div>'
-                f'<div class="meta">{meta(q, html.escape)}</div></li>'
+                f'<div class="meta">{meta(q, html.escape, lang)}</div></li>'
             )
         parts.append("</ol>")
-    parts += ["</body>", "</html>", ""]
+    parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)

@@ -10,6 +10,8 @@ too, and still let a handful of phones share one address (a phone's hotspot).
 import math
 import threading
 
+from lanqa.i18n import _
+
 DEFAULTS = {
     # rule: (count, seconds)
     "ask": (5, 60),  # questions per device
@@ -71,14 +73,17 @@ class Limits:
 
 
 def parse(text):
-    """'ask=5/60,devices=10/600' (count / seconds) -> a config dict."""
+    """'ask=5/60,devices=10/600' (count / seconds) -> a config dict; ValueError with a
+    sentence (a Text) when text is not one."""
     config = {}
     for part in text.split(","):
-        rule, _, numbers = part.partition("=")
-        count, _, seconds = numbers.partition("/")
+        rule, numbers = part.partition("=")[::2]
+        count, seconds = numbers.partition("/")[::2]
         if rule.strip() not in DEFAULTS or not (count.isdigit() and seconds.isdigit()):
-            raise ValueError(f"{part!r}: write it as rule=count/seconds, e.g. ask=5/60")
+            raise ValueError(
+                _("{part}: write it as rule=count/seconds, e.g. ask=5/60", part=repr(part))
+            )
         if int(seconds) == 0:
-            raise ValueError(f"{part!r}: the seconds must be at least 1")
+            raise ValueError(_("{part}: the seconds must be at least 1", part=repr(part)))
         config[rule.strip()] = (int(count), int(seconds))
     return config

@@ -17,6 +17,9 @@ from logging.handlers import RotatingFileHandler
 
 from flask import g, request
 
+from lanqa import i18n
+from lanqa.i18n import _
+
 # The secret's place in host paths: /event/{eid}/{secret} (a page) and
 # /api/event/{eid}/{questions,devices,export}/{secret}...
 SECRET = re.compile(
@@ -25,11 +28,6 @@ SECRET = re.compile(
 requests_log = logging.getLogger("lanqa.requests")
 # What phones repeat all the time (the live sessions page refreshes itself): logged on failure.
 ROUTINE = {"api.guest_list", "api.host_list", "api.details", "api.vote", "api.live"}
-UNWRITABLE = (
-    "LanQA cannot write its log {path} ({reason}); is the disk full? LanQA goes on: what it "
-    "has confirmed is kept, and what it cannot save is answered with an error. "
-    "(Said at most once a minute.)"
-)
 
 
 def redact(text):
@@ -82,7 +80,12 @@ class LogFile(RotatingFileHandler):
         if now >= self.quiet_until and sys.stderr:  # no stderr in a windowed app
             self.quiet_until = now + 60
             reason = sys.exc_info()[1]
-            print(UNWRITABLE.format(path=self.baseFilename, reason=reason), file=sys.stderr)
+            said = _(
+                "LanQA cannot write its log {path} ({reason}); is the disk full? LanQA goes on: what it has confirmed is kept, and what it cannot save is answered with an error. (Said at most once a minute.)",  # noqa: E501
+                path=self.baseFilename,
+                reason=reason,
+            )
+            print(i18n.say(said, i18n.system_language()), file=sys.stderr)
 
 
 class RefusalCounts:

@@ -1,9 +1,12 @@
 """The HTML routes: the one-page web client, its files, and the security headers."""
 
+import functools
 import ipaddress
 
-from flask import Blueprint, current_app, redirect, request, send_from_directory
+import jinja2
+from flask import Blueprint, Response, current_app, redirect, request, send_from_directory
 
+from lanqa import i18n
 from lanqa.order import forgive_ulid
 
 bp = Blueprint("pages", __name__)
@@ -55,12 +58,34 @@ def event(eid, secret=None):
 
 
 def client():
-    """The one-page web client; app.js shows the view the path names."""
-    response = send_from_directory(current_app.config["ASSETS"], "index.html")
+    """The one-page web client in the request's language; app.js shows the view the
+    path names."""
+    lang = language()
+    response = Response(page(current_app.config["ASSETS"], lang), mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
+    response.headers["Content-Language"] = lang
+    response.vary.update(("Accept-Language", "Cookie"))
     if from_laptop():
         response.headers["Content-Security-Policy"] = WINDOW_CSP
     return response
+
+
+def language():
+    """The language of this request: the one chosen on the page, else the phone's."""
+    return i18n.choose(request.headers.get("Accept-Language", ""), request.headers.get("Cookie"))
+
+
+@functools.cache
+def page(assets, lang):
+    """index.html in lang, with the catalog its scripts need: made once per language."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(assets), autoescape=True)
+    template = environment.get_template("index.html")
+    return template.render(
+        _=lambda message, **values: i18n.Text(message, **values).to(lang),
+        lang=lang,
+        dir=i18n.direction(lang),
+        catalog=i18n.page_catalog(lang),
+    )
 
 
 def from_laptop():

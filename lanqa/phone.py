@@ -29,7 +29,8 @@ from urllib.parse import urlsplit
 from werkzeug.exceptions import HTTPException, TooManyRequests, abort
 from werkzeug.wrappers import Response
 
-from lanqa import errors, logs, net
+from lanqa import errors, i18n, logs, net
+from lanqa.i18n import _, ngettext
 from lanqa.lists import NotCached
 from lanqa.order import parse_ulid
 from lanqa.pages import SECURITY_HEADERS
@@ -39,15 +40,14 @@ IMMUTABLE = "max-age=864001"
 MAX_DETAILS = 100
 VOTER_COOKIE = "lanqa_voter"
 VOTER = re.compile(rf"(?:^|;)\s*{VOTER_COOKIE}=([A-Za-z0-9_-]{{22}})([A-Za-z0-9_-]{{11}})(?:;|$)")
-BLOCKED = "The speaker has blocked this device from asking and voting in this session."
-EVENT_GONE = "This Q&A session does not exist or has expired: check the link."
-QUESTION_GONE = "This question does not exist or has expired."
+BLOCKED = _("The speaker has blocked this device from asking and voting in this session.")
+EVENT_GONE = _("This Q&A session does not exist or has expired: check the link.")
+QUESTION_GONE = _("This question does not exist or has expired.")
 SECURITY = tuple(SECURITY_HEADERS.items())
 JSON = ("Content-Type", "application/json")
 # The routes of api.py whose answers this module gives on every path.
 PHONE_ENDPOINTS = ("api.guest_list", "api.details", "api.vote")
-MISDIRECTED = "LanQA answers only at its own address, as in the QR code: not at '{}'."
-CROSS_SITE = "A page of another site may not change anything here."
+CROSS_SITE = _("A page of another site may not change anything here.")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
@@ -77,19 +77,41 @@ def json_body(data):
     return json.dumps(data, separators=(",", ":")).encode() + b"\n"
 
 
-def error_answer(error):
-    """Every 4xx/5xx: {"error": "<a sentence a person can act on>"}, plus its own
-    headers (Retry-After, Allow)."""
+def error_answer(error, lang="en"):
+    """Every 4xx/5xx: {"error": "<a sentence a person can act on>"} in the request's
+    language (see i18n.py), plus its own headers (Retry-After, Allow)."""
     extra = tuple(h for h in error.get_headers() if h[0].lower() != "content-type")
-    body = json_body({"error": error.description})
+    body = json_body({"error": i18n.say(error.description, lang)})
     return Answer(error.code, (JSON, *extra, *SECURITY), body)
 
 
 def too_many(wait, message):
-    """429 with Retry-After when wait (seconds) is not 0; message has a {} for it."""
+    """429 with Retry-After when wait (seconds) is not 0; message(n) is the sentence for
+    a wait of n seconds (an ngettext, so that each language says its own plural)."""
     if wait:
-        duration = "1 second" if wait == 1 else f"{wait} seconds"
-        raise TooManyRequests(message.format(duration), retry_after=wait)
+        raise TooManyRequests(message(wait), retry_after=wait)
+
+
+def voting_fast(n):
+    return ngettext(
+        "Too many votes in a short time: wait {n} second, then try again.",
+        "Too many votes in a short time: wait {n} seconds, then try again.",
+        n,
+    )
+
+
+def votes_from_network(n):
+    return ngettext(
+        "Many votes for this question came from your network: wait {n} second.",
+        "Many votes for this question came from your network: wait {n} seconds.",
+        n,
+    )
+
+
+def misdirected(host):
+    return _(
+        "LanQA answers only at its own address, as in the QR code: not at '{host}'.", host=host
+    )
 
 
 class Devices:
@@ -118,9 +140,12 @@ class Devices:
 
 
 def ulid_or_400(text, what):
+    """The canonical ULID in text, or 400; what: "session" or "question"."""
     ulid = parse_ulid(text)
+    if ulid is None and what == "session":
+        abort(400, _("The session id '{id}' is malformed: check the link.", id=text[:40]))
     if ulid is None:
-        abort(400, f"The {what} id '{text[:40]}' is malformed: check the link.")
+        abort(400, _("The question id '{id}' is malformed: check the link.", id=text[:40]))
     return ulid
 
 
@@ -155,7 +180,7 @@ class Phones:
         only for the host of their event (host_of: its id)."""
         wanted = list(dict.fromkeys(ulid_or_400(qid, "question") for qid in qids.split(",")))
         if len(wanted) > MAX_DETAILS:
-            abort(400, f"Ask for at most {MAX_DETAILS} questions at a time.")
+            abort(400, _("Ask for at most {limit} questions at a time.", limit=MAX_DETAILS))
         body = self.lists.details_json(wanted, self.clock(), cached_only, host_of)
         return Answer(200, (JSON, ("Cache-Control", IMMUTABLE), *SECURITY), body)
 
@@ -163,17 +188,15 @@ class Phones:
         """Add (up) or retract (down) this device's vote."""
         qid = ulid_or_400(qid, "question")
         if updown not in ("up", "down"):
-            abort(400, "Vote with 'up' or retract with 'down'.")
-        self.limit(
-            "vote", voter, address, "Too many votes in a short time: wait {}, then try again."
-        )
+            abort(400, _("Vote with 'up' or retract with 'down'."))
+        self.limit("vote", voter, address, voting_fast)
         now = self.clock()
         if voter in self.blocked_voters:
             self.refuse_blocked(self.store.event_of(qid), voter)
         if updown == "up":
             # However a script treats its cookies, its address adds only so many votes.
             wait = self.limits.take("question-votes", f"{address} {qid}", now)
-            too_many(wait, "Many votes for this question came from your network: wait {}.")
+            too_many(wait, votes_from_network)
         voted = self.store.vote(qid, voter, updown == "up", now)
         if voted is None:
             abort(404, QUESTION_GONE)
@@ -191,7 +214,7 @@ class Phones:
         name it must send gives it away."""
         if (host, port) not in self.good_hosts:
             if not self._names_us(host, int(port)):
-                abort(421, MISDIRECTED.format(host[:100]))
+                abort(421, misdirected(host[:100]))
             if len(self.good_hosts) > 1000:
                 self.good_hosts.clear()
             self.good_hosts.add((host, port))
@@ -237,7 +260,8 @@ class Phones:
         self.blocked_voters = {voter for _, voter in self.blocked}
 
     def limit(self, action, voter, address, message):
-        """Take one token from this device's and this address's buckets, or 429."""
+        """Take one token from this device's and this address's buckets, or 429 with
+        message(seconds to wait) (see too_many)."""
         too_many(self.limits.check(action, voter, address, self.clock()), message)
 
     # Dispatch for the paths in front of Flask
@@ -264,7 +288,7 @@ class Phones:
         except NotCached:
             return None
         except HTTPException as error:
-            return error_answer(error)
+            return error_answer(error, language(headers))
 
     def from_memory(self, path, headers, address, port):
         """A GET's Answer from memory alone, for the main loop; None when that is not
@@ -283,8 +307,13 @@ class Phones:
 # The request headers the three requests read, as a WSGI environ names them.
 HEADERS = tuple(
     (name, "HTTP_" + name.upper().replace("-", "_"))
-    for name in ("cookie", "if-none-match", "host", "origin")
+    for name in ("cookie", "if-none-match", "host", "origin", "accept-language")
 )
+
+
+def language(headers):
+    """The language of a request, from its headers (lowercase name -> value)."""
+    return i18n.choose(headers.get("accept-language", ""), headers.get("cookie", ""))
 
 
 class Front:
@@ -307,7 +336,7 @@ class Front:
                 answer = self.phones.answer(method, path, headers, address, port)
             except Exception as error:  # the store's (a full disk): JSON, as Flask answers
                 log.exception("Exception on %s [%s]", logs.redact(path), method)
-                answer = error_answer(errors.failure(error))
+                answer = error_answer(errors.failure(error), language(headers))
         if answer is None:
             return self.flask(environ, start_response)
         if answer.status >= 400:

@@ -6,6 +6,7 @@ import threading
 from contextlib import contextmanager
 
 from lanqa.expiry import event_cutoff, live_cutoff, question_cutoff
+from lanqa.i18n import _
 
 # Append-only: entry N brings a database from user_version N to N + 1.
 MIGRATIONS = [
@@ -65,29 +66,48 @@ MIGRATIONS = [
 # A question is visible while both it and its event are younger than their lifetimes.
 LIVE = """questions q JOIN events e ON e.id = q.eid
           WHERE q.created > :qcut AND e.created > :ecut"""
-
-# What to say when the file, not LanQA, is at fault, by SQLite's primary error code.
-DAMAGED = (
-    "{path} is damaged ({reason}). LanQA has left it as it is: move it elsewhere (keep it, "
-    "it may be recoverable) to start with an empty one, or start LanQA with another --data-dir."
-)
+# SQLite's primary error codes for a file that is damaged, or that cannot be written.
+DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 UNWRITABLE = (
-    "LanQA cannot open or write {path} ({reason}): make the file and its folder writable, "
-    "or start LanQA with another --data-dir."
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_PERM,
+    sqlite3.SQLITE_AUTH,
 )
-MESSAGES = {
-    sqlite3.SQLITE_CORRUPT: DAMAGED,
-    sqlite3.SQLITE_NOTADB: DAMAGED,
-    sqlite3.SQLITE_FULL: "The disk holding {path} is full ({reason}): free some space, "
-    "then start LanQA again.",
-    sqlite3.SQLITE_IOERR: "LanQA could not read or write {path} ({reason}): check that its "
-    "disk has free space and works, then start LanQA again.",
-    sqlite3.SQLITE_READONLY: UNWRITABLE,
-    sqlite3.SQLITE_CANTOPEN: UNWRITABLE,
-    sqlite3.SQLITE_PERM: UNWRITABLE,
-    sqlite3.SQLITE_AUTH: UNWRITABLE,
-}
-NEWER = "{path} was written by a newer LanQA (schema {version}); update LanQA to open it."
+
+
+def problem(code, path, reason):
+    """What to say when the file, not LanQA, is at fault, by SQLite's primary error code;
+    None when LanQA is."""
+    if code in DAMAGED:
+        return damaged(path, reason)
+    if code == sqlite3.SQLITE_FULL:
+        return _(
+            "The disk holding {path} is full ({reason}): free some space, then start LanQA again.",
+            path=path,
+            reason=reason,
+        )
+    if code == sqlite3.SQLITE_IOERR:
+        return _(
+            "LanQA could not read or write {path} ({reason}): check that its disk has free space and works, then start LanQA again.",  # noqa: E501
+            path=path,
+            reason=reason,
+        )
+    if code in UNWRITABLE:
+        return _(
+            "LanQA cannot open or write {path} ({reason}): make the file and its folder writable, or start LanQA with another --data-dir.",  # noqa: E501
+            path=path,
+            reason=reason,
+        )
+    return None
+
+
+def damaged(path, reason):
+    return _(
+        "{path} is damaged ({reason}). LanQA has left it as it is: move it elsewhere (keep it, it may be recoverable) to start with an empty one, or start LanQA with another --data-dir.",  # noqa: E501
+        path=path,
+        reason=reason,
+    )
 
 
 class Unusable(Exception):
@@ -108,10 +128,10 @@ class Store:
         try:
             self._open()
         except sqlite3.Error as error:
-            message = MESSAGES.get(getattr(error, "sqlite_errorcode", 0) & 0xFF)
+            message = problem(getattr(error, "sqlite_errorcode", 0) & 0xFF, self.path, error)
             if message is None:
                 raise  # LanQA's own mistake: keep the traceback
-            raise Unusable(message.format(path=self.path, reason=error)) from error
+            raise Unusable(message) from error
 
     def _open(self):
         self._writer = self._connect()
@@ -158,7 +178,7 @@ class Store:
         fail on some request in the middle of a talk."""
         problems = [row[0] for row in self._writer.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
-            raise Unusable(DAMAGED.format(path=self.path, reason="; ".join(problems[:3])))
+            raise Unusable(damaged(self.path, "; ".join(problems[:3])))
 
     def migrate(self):
         """Bring the file up to the newest schema, one transaction per step."""
@@ -167,7 +187,13 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > len(MIGRATIONS):
-                raise Unusable(NEWER.format(path=self.path, version=version))
+                raise Unusable(
+                    _(
+                        "{path} was written by a newer LanQA (schema {version}); update LanQA to open it.",  # noqa: E501
+                        path=self.path,
+                        version=version,
+                    )
+                )
             for number in range(version + 1, len(MIGRATIONS) + 1):
                 try:
                     conn.executescript(
