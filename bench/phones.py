@@ -37,17 +37,19 @@ import os
 import random
 import re
 import resource
-import secrets
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lanqa.limits import DEFAULTS  # noqa: E402
+from lanqa.phone import Devices  # noqa: E402
 from lanqa.server import Server  # noqa: E402
 
 # For benchmarks of the write path: one client sends more than any limit allows.
@@ -276,7 +278,15 @@ async def closed_loop(port, path, headers, connections, duration):
     return count / (time.monotonic() - started)
 
 
-async def run_votes(port, eid, connections, duration):
+def devices_of(data_dir):
+    """Voter ids as the server at data_dir hands them out (signed with its key), so a
+    benchmark can be many devices without asking for each id first."""
+    with closing(sqlite3.connect(Path(data_dir) / "lanqa.db")) as db:
+        key = db.execute("SELECT value FROM settings WHERE name = 'voter key'").fetchone()[0]
+    return Devices(key.encode())
+
+
+async def run_votes(port, eid, connections, duration, devices):
     """Closed-loop upvotes, each from a different device; then check that all landed."""
     _, _, body, _ = await Connection(port).request("GET", f"/api/event/{eid}/questions")
     qids = [q["qid"] for q in json.loads(body)]
@@ -288,7 +298,7 @@ async def run_votes(port, eid, connections, duration):
         while time.monotonic() < end:
             # Every vote comes from another device, one that has loaded the page (and
             # so has its voter cookie), as a phone has before it can vote.
-            conn.cookie = f"lanqa_voter={secrets.token_urlsafe(16)}"
+            conn.cookie = f"lanqa_voter={devices.new()}"
             status, _, _, seconds = await conn.request(
                 "POST", f"/api/vote/{random.choice(qids)}/up"
             )
@@ -459,7 +469,9 @@ def main(argv=None):
                         rows.append({**setup, **row})
                         print(json.dumps(rows[-1]), flush=True)
                 elif args.mode == "votes":
-                    rows.append(run_async(run_votes(port, eid, args.connections, args.duration)))
+                    devices = devices_of(data_dir)
+                    votes = run_votes(port, eid, args.connections, args.duration, devices)
+                    rows.append(run_async(votes))
                     print(json.dumps(rows[-1]), flush=True)
                 else:
                     rows += ratio_rows(port, eid, questions, args)
