@@ -5,6 +5,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,13 +55,21 @@ def app(tmp_path, clock):
     app.extensions["store"].close()
 
 
+@contextmanager
+def serving(app, host="127.0.0.1"):
+    """app served by LanQA's server on a free port of host, phones answered from memory."""
+    server = Server(app, host, 0, quick=app.wsgi_app.phones.from_memory)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
 @pytest.fixture
 def running(app):
-    """The app served by LanQA's server on a free port, phones answered from memory."""
-    server = Server(app, "127.0.0.1", 0, quick=app.wsgi_app.phones.from_memory)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield server
-    server.close()
+    with serving(app) as server:
+        yield server
 
 
 def settle(server):

@@ -3,14 +3,12 @@ addresses stand in for the room's phones and for the attacker's laptop."""
 
 import http.client
 import json
-import threading
 
 import pytest
-from conftest import VOTER, VOTER_KEY, voter
+from conftest import VOTER, VOTER_KEY, serving, voter
 
 from lanqa import net
 from lanqa.app import create_app
-from lanqa.server import Server
 
 EVIL = "rebind.evil.example"
 
@@ -18,10 +16,8 @@ EVIL = "rebind.evil.example"
 @pytest.fixture
 def lan(app):
     """The app on every address of this machine, as `lanqa serve` runs it."""
-    server = Server(app, "0.0.0.0", 0, quick=app.wsgi_app.phones.from_memory)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield server
-    server.close()
+    with serving(app, "0.0.0.0") as server:
+        yield server
 
 
 @pytest.fixture
