@@ -10,7 +10,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from lanqa import i18n
+from lanqa import awake, i18n
 from lanqa.i18n import _
 
 # What pywebview can draw a window with on Linux: GTK through gi, or Qt through qtpy.
@@ -23,6 +23,13 @@ ADVICE = {
     ),
     "system": _("For the window: sudo apt install python3-gi gir1.2-webkit2-4.1"),
 }
+# What the desktop may show as the reason the computer stays awake (Linux).
+AWAKE_REASON = _("A Q&A session is open")
+# The windows' sizes on a large screen, as (width, height), and what a smaller screen leaves
+# them: room for a taskbar or menu bar and the window's title bar (pywebview sizes the
+# window's inside), so that the host view's last row (Export) is in view.
+WINDOW, PROJECTOR, MIN_SIZE, SMALLEST = (1280, 820), (1280, 720), (720, 540), (480, 360)
+MARGIN = 100
 
 
 def gui_problem():
@@ -88,8 +95,9 @@ def sees_system_packages(venv):
 class Bridge:
     """What the page in the window may call, as window.pywebview.api.*."""
 
-    def __init__(self, base_url):
+    def __init__(self, base_url, keep_awake=None):
         self._base_url = base_url
+        self._awake = keep_awake
         self._window = None
         self._projector = None
 
@@ -103,13 +111,16 @@ class Bridge:
             self._projector.load_url(self._base_url + path)
             self._projector.show()
             return True
+        width, height = fit(PROJECTOR, screens())
         self._projector = webview.create_window(
             i18n.say(_("LanQA projector"), i18n.system_language()),
             self._base_url + path,
-            width=1280,
-            height=720,
+            width=width,
+            height=height,
         )
         self._projector.events.closed += self._forget_projector
+        if self._awake is not None:
+            self._awake.watch(self._projector)
         return True
 
     def _forget_projector(self):
@@ -133,15 +144,48 @@ def open_window(url, storage, then=None):
     then(window), if given, runs in a thread of its own once the window exists."""
     import webview
 
-    bridge = Bridge(url.rstrip("/"))
+    keep_awake = awake.KeepAwake(i18n.say(AWAKE_REASON, i18n.system_language()))
+    bridge = Bridge(url.rstrip("/"), keep_awake)
+    width, height = fit(WINDOW, screens())
     window = webview.create_window(
-        "LanQA", url, js_api=bridge, width=1280, height=820, min_size=(720, 540)
+        "LanQA",
+        url,
+        js_api=bridge,
+        width=width,
+        height=height,
+        min_size=(min(MIN_SIZE[0], width), min(MIN_SIZE[1], height)),
     )
     bridge._window = window
     window.events.loaded += lambda: print("Window ready.", flush=True)
+    keep_awake.watch(window)
     close_on_signals()
-    # Not private: the page keeps its voter cookie and cached questions between runs.
-    webview.start(then, window, private_mode=False, storage_path=str(storage))
+    try:
+        # Not private: the page keeps its voter cookie and cached questions between runs.
+        webview.start(then, window, private_mode=False, storage_path=str(storage))
+    finally:
+        keep_awake.release()
+
+
+def fit(size, screens):
+    """size (width, height), smaller where a screen is smaller (in height, less MARGIN).
+
+    The window manager chooses the screen a window opens on, and a projector's may be the
+    smaller one: the window fits the smallest."""
+    width, height = size
+    for screen in screens:
+        width, height = min(width, screen.width), min(height, screen.height - MARGIN)
+    # A screen measured as (nearly) nothing is misread: the window stays of some use.
+    return max(width, SMALLEST[0]), max(height, SMALLEST[1])
+
+
+def screens():
+    """The screens pywebview sees, or none where it cannot tell."""
+    import webview
+
+    try:
+        return webview.screens
+    except Exception:  # a backend that cannot list them: the default size applies
+        return []
 
 
 def close_on_signals():

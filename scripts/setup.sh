@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 # The window needs Debian's GTK bindings and WebKit2GTK (PyPI has neither).
 apt_packages=(python3-venv python3-pip python3-gi python3-gi-cairo gir1.2-gtk-3.0 gir1.2-webkit2-4.1)
 # Browser tests, the window under a virtual screen, QR decoding of screenshots,
-# network namespaces, and for PyInstaller objdump and the shared libpython it bundles.
-test_apt_packages=(chromium xvfb imagemagick zbar-tools iproute2 binutils libpython3-dev)
+# network namespaces, a private D-Bus session bus (keeping the laptop awake), and for
+# PyInstaller objdump and the shared libpython it bundles.
+test_apt_packages=(chromium xvfb imagemagick zbar-tools iproute2 dbus binutils libpython3-dev)
 extras=""
 if [[ "${1:-}" == "--test" ]]; then
     extras="[test]"

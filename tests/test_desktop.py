@@ -66,6 +66,7 @@ def test_the_projector_opens_once_and_only_for_lanqa_event_pages(monkeypatch):
         "webview.create_window",
         lambda title, url, **size: opened.append(FakeProjector(url)) or opened[-1],
     )
+    monkeypatch.setattr("lanqa.desktop.screens", lambda: [])
     bridge = bridge_with(None)
     path = "/event/01ARZ3NDEKTSV4RRFFQ69G5FAV/projector"
     assert bridge.open_projector("https://example.com/") is False
@@ -75,6 +76,28 @@ def test_the_projector_opens_once_and_only_for_lanqa_event_pages(monkeypatch):
     assert window.urls == ["http://127.0.0.1:8471" + path] * 2 and window.shown == 1
     window.events.closed[0]()  # the projector window was closed: the next click opens anew
     assert bridge.open_projector(path) is True and len(opened) == 2
+
+
+class Screen:
+    def __init__(self, width, height):
+        self.width, self.height = width, height
+
+
+@pytest.mark.parametrize(
+    "screens, size",
+    [
+        ([], (1280, 820)),
+        ([Screen(1920, 1080)], (1280, 820)),
+        ([Screen(1366, 768)], (1280, 668)),
+        ([Screen(1280, 800)], (1280, 700)),
+        ([Screen(1024, 600)], (1024, 500)),
+        ([Screen(2560, 1600), Screen(1024, 768)], (1024, 668)),  # a small projector
+        ([Screen(0, 0)], desktop.SMALLEST),
+    ],
+    ids=["unknown", "1080p", "1366x768", "1280x800", "netbook", "projector", "misread"],
+)
+def test_the_window_fits_the_smallest_screen_with_room_for_bars(screens, size):
+    assert desktop.fit(desktop.WINDOW, screens) == size
 
 
 def test_no_display_means_no_window(monkeypatch):

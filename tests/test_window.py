@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from session_bus import StandIn, needs_dbus, private_bus
 from Xlib import X, protocol
 from Xlib import display as xdisplay
 from Xlib.ext import xtest
 
-from lanqa import desktop
+from lanqa import awake, desktop, i18n
 
 LAN_IP = "10.213.7.1"
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,11 +33,13 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def display():
-    """A virtual screen; yields its name, e.g. ':5'."""
+def display(request):
+    """A virtual screen, 1280x800 unless parametrized (indirect) with another size; yields
+    its name, e.g. ':5'."""
+    size = getattr(request, "param", "1280x800")
     read, write = os.pipe()
     xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
         pass_fds=[write],
         stderr=subprocess.DEVNULL,
     )
@@ -323,3 +326,59 @@ def test_a_plain_virtual_environment_opens_the_browser_with_one_line_of_advice(d
     assert advice == [desktop.ADVICE["venv"] + "\n"]
     assert "LanQA stopped." in app.output
     assert_checkpointed(data, question)  # the browser fallback is `lanqa serve`
+
+
+@pytest.mark.parametrize("display", ["1366x768"], indirect=True)
+def test_the_window_opens_no_taller_than_a_1366x768_screen(display, tmp_path):
+    """The host view's last row (Export) is not left below the screen's edge."""
+    command = [sys.executable, "-m", "lanqa", "--data-dir", str(tmp_path), "--port", "0"]
+    app = Run(command, display)
+    try:
+        assert app.wait_for_line("Window ready.", timeout=60), app.output
+        conn = xdisplay.Display(display)
+        geometry = lanqa_window(conn).get_geometry()
+        conn.close()
+        assert (geometry.width, geometry.height) == desktop.fit(desktop.WINDOW, [Screen(1366, 768)])
+        assert geometry.height <= 768 - desktop.MARGIN
+        app.proc.send_signal(signal.SIGTERM)
+        assert app.wait(15) == 0, app.output
+    finally:
+        app.end()
+
+
+class Screen:
+    def __init__(self, width, height):
+        self.width, self.height = width, height
+
+
+@needs_dbus
+def test_the_window_keeps_the_laptop_awake_while_a_session_is_open(display, tmp_path):
+    """No inhibition on the start screen; one from the host view on; ended on SIGTERM."""
+    pytest.importorskip("jeepney")
+    command = [sys.executable, "-m", "lanqa", "--data-dir", str(tmp_path), "--port", "0"]
+    with private_bus(tmp_path) as bus, StandIn(bus) as desktop_services:
+        app = Run(command, display, env={"DBUS_SESSION_BUS_ADDRESS": bus})
+        try:
+            assert app.wait_for_line("Window ready.", timeout=60), app.output
+            button = wait_for(
+                lambda: center_of(screenshot(display, tmp_path / "start.png"), accent_colour()),
+                timeout=10,
+            )
+            assert button, "no 'Open new Q&A session' button on the start screen"
+            assert desktop_services.calls == []  # the start screen: no session open
+            conn = xdisplay.Display(display)
+            click(conn, *button)
+            conn.close()
+            assert wait_for(lambda: len(desktop_services.calls) == 2, timeout=15), app.output
+            inhibits = {interface: args for interface, _, args in desktop_services.calls}
+            assert [method for _, method, _ in desktop_services.calls] == ["Inhibit"] * 2
+            reason = i18n.say(desktop.AWAKE_REASON, i18n.system_language())  # as LanQA's
+            assert all(args[:2] == (awake.APP, reason) for args in inhibits.values())
+            app.proc.send_signal(signal.SIGTERM)
+            assert app.wait(15) == 0, app.output
+        finally:
+            app.end()
+        assert sorted(desktop_services.calls[2:]) == sorted(
+            (interface, "UnInhibit", (args[2],)) for interface, args in inhibits.items()
+        )
+    assert "LanQA stopped." in app.output and "Traceback" not in app.output
