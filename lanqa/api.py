@@ -26,8 +26,16 @@ UNSPACED = re.compile(
     "\u0e00-\u0eff\u1780-\u17ff\u19e0-\u19ff"  # Thai, Lao, Khmer
     "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f\u0f00-\u0fff]"  # Myanmar, Tibetan
 )
+# What each toggle sets: (on, now) -> (column, value) for store.set_flag.
+TOGGLES = {
+    "hidden": lambda on, when: ("hidden", int(on)),
+    "answered": lambda on, when: ("answered", when if on else None),
+    "approved": lambda on, when: ("review", int(not on)),
+    "highlighted": lambda on, when: ("highlighted", int(on)),
+}
 MAX_HIDE = 25  # question ids in one request: the body is at most 1 KB
 MAX_WIFI_NAME = 32  # bytes in a Wi-Fi network's name (SSID)
+QUESTIONS_CLOSED = _("Questions are closed for this session.")
 
 
 @bp.post("/event")
@@ -59,6 +67,7 @@ def event(eid):
 @bp.post("/event/<eid>")
 def ask(eid):
     eid = ulid_or_400(eid, "session")
+    refuse_if_closed(lists().event(eid, now()))
     data = json_object()
     text, asker = data.get("body"), data.get("asker")
     if not isinstance(text, str) or not isinstance(asker, str | None):
@@ -74,10 +83,18 @@ def ask(eid):
     phones().refuse_blocked(eid, g.voter)
     rate_limit("ask", asking_fast)
     qid = new_ulid(now())
-    if not store().ask(eid, qid, text, asker, g.voter, now()):
+    review = store().ask(eid, qid, text, asker, g.voter, now())
+    if review is None:
+        refuse_if_closed(store().event(eid, now()))  # closed since the check above
         abort(404, EVENT_GONE)
     lists().changed(eid, now())
-    return {"id": qid}
+    # The asker's page shows its question waiting for the speaker (it has the text).
+    return {"id": qid, "review": True} if review else {"id": qid}
+
+
+def refuse_if_closed(event):
+    if event is not None and event["closed"]:
+        abort(403, QUESTIONS_CLOSED)
 
 
 def two_words(text):
@@ -102,22 +119,24 @@ def host_list(eid, secret):
 @bp.post("/event/<eid>/questions/<secret>/<qid>/toggle/<prop>")
 def toggle(eid, secret, qid, prop):
     eid, qid = ulid_or_400(eid, "session"), ulid_or_400(qid, "question")
-    if prop not in ("hidden", "answered"):
-        abort(400, _("Only 'hidden' and 'answered' can be toggled."))
+    if prop not in TOGGLES:
+        abort(400, _("Only 'hidden', 'answered', 'approved' and 'highlighted' can be toggled."))
     host_event(eid, secret)
     body = request.get_data(as_text=True)
     if body not in ("on", "off"):
         abort(400, _("Send 'on' or 'off' as the request body."))
     on, when = body == "on", int(now())
-    value = int(on) if prop == "hidden" else (when if on else None)
-    if not store().set_flag(eid, qid, prop, value, now()):
+    column, value = TOGGLES[prop](on, when)
+    if not store().set_flag(eid, qid, column, value, now()):
         abort(404, _("That question is not part of this Q&A session."))
     if prop == "hidden":
         lists().hidden([qid], on)
+    if prop == "approved":
+        lists().in_review([qid], not on)
     lists().changed(eid, now())
-    if prop == "hidden":
-        return {"hidden": on}
-    return {"answered": when} if on else {}
+    if prop == "answered":
+        return {"answered": when} if on else {}
+    return {prop: on}
 
 
 @bp.post("/event/<eid>/questions/<secret>/<qid>/block")

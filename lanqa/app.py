@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from lanqa import api, errors, logs, pages
+from lanqa import api, errors, logs, moderation, pages
 from lanqa.i18n import _
 from lanqa.limits import Limits
 from lanqa.lists import Lists
@@ -45,6 +45,7 @@ def create_app(config):
     app.extensions["presence"] = presence = Presence()
     app.extensions["limits"] = limits = Limits(app.config.get("RATE_LIMITS"))
     app.register_blueprint(api.bp)
+    app.register_blueprint(moderation.bp)
     app.register_blueprint(pages.bp)
     app.before_request(logs.start_timer)
     app.before_request(read_body)

@@ -3,11 +3,13 @@
 The JSON shape (times are ISO 8601 with the laptop's UTC offset):
 
     {"session": {"id", "title", "created"}, "exported",
-     "answered": [question, ...], "pending": [...], "hidden": [...]}
-    question = {"id", "text", "name", "votes", "asked", "answered"}
+     "answered": [question, ...], "pending": [...], "review": [...], "hidden": [...]}
+    question = {"id", "text", "name", "votes", "asked", "answered", "reply"}
 
-"name" and "answered" are null when absent; "pending" and "hidden" are present only
-when every question is exported, and "answered" lists questions in answer order.
+"name", "answered" and "reply" (the speaker's) are null when absent; "pending",
+"review" (questions waiting for the speaker's approval) and "hidden" are present only
+when every question is exported, and "answered" lists questions in answer order. A
+question in review is in no other section: it was never public.
 """
 
 import csv
@@ -26,7 +28,7 @@ FORMATS = {
     "json": ("application/json", "json"),
     "html": ("text/html; charset=utf-8", "html"),
 }
-SECTIONS = ("answered", "pending", "hidden")
+SECTIONS = ("answered", "pending", "review", "hidden")
 QUESTIONS = _("Questions")  # the title of a session without one
 NONE = _("None.")  # what a section without questions says
 # Spreadsheets run cells starting with these as formulas.
@@ -59,9 +61,12 @@ def collect(event, rows, now, everything=False):
             "votes": row["votes"],
             "asked": iso(row["created"]),
             "answered": iso(row["answered"]),
+            "reply": row["reply"],
         }
         if row["hidden"]:
             sections["hidden"].append(question)
+        elif row["review"]:
+            sections["review"].append(question)
         elif row["answered"] is not None:
             sections["answered"].append((row["answered"], question))
         else:
@@ -92,12 +97,20 @@ def filename(data, kind):
 
 
 def sections_of(data):
-    return [(name, data[name]) for name in SECTIONS if name in data]
+    """The sections to show: those in data, but an empty review section (a session
+    without moderation has none)."""
+    shown = [name for name in SECTIONS if name in data and (data[name] or name != "review")]
+    return [(name, data[name]) for name in shown]
 
 
 def status(name):
     """A question's state, as a CSV cell says it."""
-    return {"answered": _("answered"), "pending": _("pending"), "hidden": _("hidden")}[name]
+    return {
+        "answered": _("answered"),
+        "pending": _("pending"),
+        "review": _("in review"),
+        "hidden": _("hidden"),
+    }[name]
 
 
 def heading(name, count):
@@ -106,6 +119,8 @@ def heading(name, count):
         return _("Answered ({count})", count=count)
     if name == "pending":
         return _("Pending ({count})", count=count)
+    if name == "review":
+        return _("In review ({count})", count=count)
     return _("Hidden ({count})", count=count)
 
 
@@ -125,7 +140,15 @@ def to_csv(data, lang="en"):
     # The byte-order mark makes Excel read the file as UTF-8.
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    header = [_("status"), _("question"), _("name"), _("votes"), _("asked"), _("answered")]
+    header = [
+        _("status"),
+        _("question"),
+        _("name"),
+        _("votes"),
+        _("asked"),
+        _("answered"),
+        _("reply"),
+    ]
     writer.writerow([i18n.say(word, lang) for word in header])
     for name, questions in sections_of(data):
         for q in questions:
@@ -137,6 +160,7 @@ def to_csv(data, lang="en"):
                     q["votes"],
                     q["asked"],
                     q["answered"] or "",
+                    cell(q["reply"]),
                 ]
             )
     return out.getvalue()
@@ -159,6 +183,8 @@ def to_markdown(data, lang="en"):
         for number, q in enumerate(questions, 1):
             lines.append(f"{number}. {markdown_text(q['text'])}")
             lines += ["", f"   {meta(q, markdown_text, lang)}", ""]
+            if q["reply"]:
+                lines += [f"   {said_reply(q, markdown_text, lang)}", ""]
         if not questions:
             lines += [i18n.say(NONE, lang), ""]
     return "\n".join(lines)
@@ -184,6 +210,11 @@ def meta(q, escape, lang):
     return " · ".join(i18n.say(part, lang) for part in parts)
 
 
+def said_reply(q, escape, lang):
+    """The speaker's reply to q, labelled; escape: for the reply's text."""
+    return i18n.say(_("Reply: {text}", text=escape(q["reply"])), lang)
+
+
 PAGE_STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; color: #111; max-width: 46rem; margin: 2rem auto;
        padding: 0 1rem; }
@@ -194,6 +225,8 @@ ol { padding-inline-start: 1.6rem; }
 li { margin: 0 0 .9rem; break-inside: avoid; }
 .text { overflow-wrap: anywhere; unicode-bidi: plaintext; }
 .meta { color: #555; font-size: .9rem; }
+.reply { margin-top: .2rem; padding-inline-start: .6rem; border-inline-start: 3px solid #888;
+         overflow-wrap: anywhere; unicode-bidi: plaintext; white-space: pre-line; }
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
 """
 
@@ -223,9 +256,12 @@ def to_html(data, lang="en"):
             continue
         parts.append("<ol>")
         for q in questions:
+            reply = q["reply"] and said_reply(q, html.escape, lang)
             parts.append(
                 f'<li><div class="text" dir="auto">{html.escape(q["text"])}</div>'
-                f'<div class="meta">{meta(q, html.escape, lang)}</div></li>'
+                f'<div class="meta">{meta(q, html.escape, lang)}</div>'
+                + (f'<div class="reply" dir="auto">{reply}</div>' if reply else "")
+                + "</li>"
             )
         parts.append("</ol>")
     parts += ["</main>", "</body>", "</html>", ""]

@@ -25,6 +25,7 @@ class Built:
     etag: str
     version: int
     valid_until: float
+    closed: bool = False  # asking is closed: the answers say so in a header
 
 
 class Lists:
@@ -33,17 +34,24 @@ class Lists:
     def __init__(self, store):
         self.store = store
         self._events = {}
+        self._deleted = set()  # events a host deleted: gone, whatever a cache still holds
         self._details = {}  # qid -> (its piece of JSON, its event, when it expires)
         self._hidden = set()  # qids a host hid: their texts are not for guests
+        self._review = set()  # qids waiting for review: nor are theirs
         self._built = {}
         self._versions = {}
         self._polled = set()  # lists asked for since they were last built
         self._lock = threading.Lock()
         self._building = threading.Lock()
+        self._changing = threading.Lock()
+        # Held while texts are read and while a host hides, shows, approves or sends
+        # back: a read from before such a write cannot mark its text after it.
+        self._flags = threading.Lock()
 
     def event(self, eid, now, cached_only=False):
-        """The live event row as a dict, or None; events never change, so they stay cached.
-        With cached_only, NotCached when it would have to be read from the database."""
+        """The live event row as a dict, or None; cached, and replaced on each change of
+        its settings (change_event). With cached_only, NotCached when it would have to
+        be read from the database."""
         found = self._events.get(eid)
         if found is None:
             if cached_only:
@@ -51,19 +59,63 @@ class Lists:
             found = self.store.event(eid, now)
             if found is None:
                 return None
-            self._events[eid] = found
-        return found if now < found["created"] + EVENT_LIFETIME else None
+            # A row read before a change of settings must not replace the changed one.
+            found = self._events.setdefault(eid, found)
+        if eid in self._deleted or now >= found["created"] + EVENT_LIFETIME:
+            return None
+        return found
+
+    def change_event(self, change, now):
+        """Run change(), a write that returns the changed event row (as store.event
+        gives it) or None, and cache that row; one at a time, so that the cache ends as
+        the database does. The lists change too: they say whether asking is closed."""
+        with self._changing:
+            event = change()
+            if event is not None:
+                self._events[event["id"]] = event
+        if event is not None:
+            self.changed(event["id"], now)
+        return event
+
+    def deleted(self, eid):
+        """Call after the event eid was deleted: forget it and its questions."""
+        self._deleted.add(eid)
+        with self._lock:
+            self._events.pop(eid, None)
+            self._versions[eid] = self._versions.get(eid, 0) + 1
+            for key in ((eid, False), (eid, True)):
+                self._built.pop(key, None)
+                self._polled.discard(key)
+        with self._flags:
+            for qid in [qid for qid, (_, of, _) in self._details.items() if of == eid]:
+                del self._details[qid]
+                self._hidden.discard(qid)
+                self._review.discard(qid)
 
     def details_json(self, qids, now, cached_only=False, host_of=None):
         """The JSON body of /api/questions/{qids}: {qid: {"text", "when", "who"?}} for the
-        live questions among qids, but hidden ones (with host_of, the event id of the host
-        asking: those of that event, hidden too). With cached_only, NotCached when some of
-        them would have to be read from the database."""
+        live questions among qids that guests may see: not hidden, not in review (with
+        host_of, the event id of the host asking: all of that event's). With cached_only,
+        NotCached when some of them would have to be read from the database."""
         missing = [qid for qid in qids if qid not in self._details]
         if missing and cached_only:
             raise NotCached
         if missing:
-            for qid, row in self.store.details(missing, now).items():
+            self._read_details(missing, now)
+        pieces = []
+        for qid in qids:
+            piece, eid, gone = self._details.get(qid, (None, None, 0))
+            if host_of:
+                shown = eid == host_of
+            else:
+                shown = qid not in self._hidden and qid not in self._review
+            if now < gone and shown and eid not in self._deleted:
+                pieces.append(piece)
+        return ("{" + ",".join(pieces) + "}").encode()
+
+    def _read_details(self, qids, now):
+        with self._flags:
+            for qid, row in self.store.details(qids, now).items():
                 item = {"text": row["text"], "when": row["created"]}
                 if row["who"] is not None:
                     item["who"] = row["who"]
@@ -72,21 +124,21 @@ class Lists:
                 )
                 # Kept as its piece of JSON: phones ask for the same texts over and over.
                 piece = json.dumps({qid: item}, separators=(",", ":"))[1:-1]
-                self._details[qid] = (piece, row["eid"], gone)
                 if row["hidden"]:
                     self._hidden.add(qid)
-        pieces = []
-        for qid in qids:
-            piece, eid, gone = self._details.get(qid, (None, None, 0))
-            shown = eid == host_of if host_of else qid not in self._hidden
-            if now < gone and shown:
-                pieces.append(piece)
-        return ("{" + ",".join(pieces) + "}").encode()
+                if row["review"]:
+                    self._review.add(qid)
+                self._details[qid] = (piece, row["eid"], gone)
 
     def hidden(self, qids, on):
         """Call when a host hid (on) or showed again the questions qids."""
-        with self._lock:
+        with self._flags:
             (self._hidden.update if on else self._hidden.difference_update)(qids)
+
+    def in_review(self, qids, on):
+        """Call when a host sent back to review (on) or approved the questions qids."""
+        with self._flags:
+            (self._review.update if on else self._review.difference_update)(qids)
 
     def changed(self, eid, now):
         """Call after a write to eid's questions has committed."""
@@ -134,15 +186,30 @@ class Lists:
     def _build(self, eid, host, now, version):
         items, valid_until = [], now + 3600
         for row in self.store.questions(eid, now, hidden=host):
-            item = {"qid": row["id"], "votes": row["votes"], "hidden": bool(row["hidden"])}
-            if row["answered"] is not None:
-                item["answered"] = row["answered"]
-            items.append(item)
+            items.append(list_item(row, host))
             # Hotness counts whole minutes since the ULID time; find the next tick.
             asked_ms = ulid_ms(row["id"])
             minutes = max(0, int(now * 1000 - asked_ms) // 60_000)
             next_minute = (asked_ms + (minutes + 1) * 60_000) / 1000
             valid_until = min(valid_until, next_minute, row["created"] + QUESTION_LIFETIME)
         body = json.dumps(rank(items, now), separators=(",", ":")).encode()
-        etag = hashlib.blake2b(body, digest_size=12).hexdigest()
-        return Built(body, etag, version, valid_until)
+        event = self.event(eid, now)
+        closed = bool(event and event["closed"])
+        # The ETag covers the header too, so that phones holding the list learn of it.
+        etag = hashlib.blake2b(body + (b"closed" if closed else b""), digest_size=12).hexdigest()
+        return Built(body, etag, version, valid_until, closed)
+
+
+def list_item(row, host):
+    """A question in a list: upstream's keys, then LanQA's own only when set. "review"
+    only for the host: guests' lists leave those questions out."""
+    item = {"qid": row["id"], "votes": row["votes"], "hidden": bool(row["hidden"])}
+    if row["answered"] is not None:
+        item["answered"] = row["answered"]
+    if host and row["review"]:
+        item["review"] = True
+    if row["highlighted"]:
+        item["highlighted"] = True
+    if row["reply"] is not None:
+        item["reply"] = row["reply"]
+    return item

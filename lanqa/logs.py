@@ -20,10 +20,14 @@ from flask import g, request
 from lanqa import i18n
 from lanqa.i18n import _
 
-# The secret's place in host paths: /event/{eid}/{secret} (a page) and
-# /api/event/{eid}/{questions,devices,export}/{secret}...
+# The secret's place in host paths: /event/{eid}/{secret} (a page),
+# /api/event/{eid}/{questions,devices,export,settings,delete}/{secret}... and
+# /api/event/{eid}/{secret} (deleting a session).
 SECRET = re.compile(
-    r"(/api/event/[^/\s]+/(?:questions|devices|export)/|(?<![\w/])/event/[^/\s]+/)[^/\s?\"']+"
+    r"(/api/event/[^/\s]+/(?:questions|devices|export|settings|delete)/"
+    r"|/api/event/[^/\s]+/(?!(?:questions|devices|export|settings|delete|share|qr\.svg)"
+    r"(?:[/\s?\"']|$))"
+    r"|(?<![\w/])/event/[^/\s]+/)[^/\s?\"']+"
 )
 requests_log = logging.getLogger("lanqa.requests")
 # What phones repeat all the time (the live sessions page refreshes itself): logged on failure.

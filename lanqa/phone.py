@@ -45,6 +45,7 @@ EVENT_GONE = _("This Q&A session does not exist or has expired: check the link."
 QUESTION_GONE = _("This question does not exist or has expired.")
 SECURITY = tuple(SECURITY_HEADERS.items())
 JSON = ("Content-Type", "application/json")
+CLOSED = ("X-Questions-Closed", "1")  # on a list: the session takes no more questions
 # The routes of api.py whose answers this module gives on every path.
 PHONE_ENDPOINTS = ("api.guest_list", "api.details", "api.vote")
 CROSS_SITE = _("A page of another site may not change anything here.")
@@ -165,12 +166,15 @@ class Phones:
     # The three requests
 
     def poll(self, eid, voter, if_none_match, host=False, cached_only=False):
-        """The guest list (host: the host list) of eid, or 304 if the phone has it."""
+        """The guest list (host: the host list) of eid, or 304 if the phone has it; both
+        say so when the session takes no more questions (X-Questions-Closed)."""
         now = self.clock()
         eid = self.event(eid, cached_only)["id"]
         built = self.lists.get(eid, host, now, cached_only)
         self.presence.saw(eid, voter, now)
         headers = (("Cache-Control", "no-cache"), *SECURITY, ("ETag", f'"{built.etag}"'))
+        if built.closed:
+            headers += (CLOSED,)
         if f'"{built.etag}"' in if_none_match:
             return Answer(304, headers)
         return Answer(200, (JSON, *headers), built.body)
@@ -254,6 +258,15 @@ class Phones:
         self.lists.hidden(hidden, True)
         self.lists.changed(eid, now)
         return len(hidden), votes
+
+    def delete(self, eid):
+        """Delete the session eid with everything of it, on disk and in memory; False if
+        there was none."""
+        if not self.store.delete_event(eid):
+            return False
+        self.lists.deleted(eid)
+        self._remember_blocked()
+        return True
 
     def _remember_blocked(self):
         self.blocked = self.store.blocked()  # (event id, voter) pairs a host blocked

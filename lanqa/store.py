@@ -61,11 +61,26 @@ MIGRATIONS = [
     """
     ALTER TABLE questions ADD COLUMN voted INTEGER;
     """,
+    # 6: moderation. Per session: new questions wait for review, asking closed. Per
+    # question: in review, "now answering" (one per session), the speaker's reply.
+    """
+    ALTER TABLE events ADD COLUMN moderation INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE events ADD COLUMN closed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE questions ADD COLUMN review INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE questions ADD COLUMN highlighted INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE questions ADD COLUMN reply TEXT;
+    CREATE UNIQUE INDEX one_highlight ON questions(eid) WHERE highlighted = 1;
+    """,
 ]
 
 # A question is visible while both it and its event are younger than their lifetimes.
 LIVE = """questions q JOIN events e ON e.id = q.eid
           WHERE q.created > :qcut AND e.created > :ecut"""
+# What guests may see of a question: neither hidden nor waiting for review.
+PUBLIC = "q.hidden = 0 AND q.review = 0"
+EVENT = "id, secret, title, created, moderation, closed"
+# The flags a host sets on a question (set_flag).
+FLAGS = ("hidden", "answered", "review", "highlighted")
 # SQLite's primary error codes for a file that is damaged, or that cannot be written.
 DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 UNWRITABLE = (
@@ -224,12 +239,29 @@ class Store:
             )
 
     def event(self, eid, now):
-        """The live event as a dict (id, secret, title, created), or None."""
+        """The live event as a dict (id, secret, title, created, moderation, closed), or None."""
         rows = self._rows(
-            "SELECT id, secret, title, created FROM events WHERE id = ? AND created > ?",
-            (eid, event_cutoff(now)),
+            f"SELECT {EVENT} FROM events WHERE id = ? AND created > ?", (eid, event_cutoff(now))
         )
         return dict(rows[0]) if rows else None
+
+    def change_settings(self, eid, now, moderation=None, closed=None):
+        """Set the settings given (not None) of a live event: the event as event() gives
+        it, or None if it is gone."""
+        with self._writing() as conn:
+            row = conn.execute(
+                "UPDATE events SET moderation = coalesce(:moderation, moderation),"
+                " closed = coalesce(:closed, closed) WHERE id = :eid AND created > :ecut"
+                f" RETURNING {EVENT}",
+                {"eid": eid, "ecut": event_cutoff(now), "moderation": moderation, "closed": closed},
+            ).fetchone()
+            return dict(row) if row else None
+
+    def delete_event(self, eid):
+        """Delete an event and, by ON DELETE CASCADE, its questions, votes and blocked
+        devices, in one transaction; False if there was none."""
+        with self._writing() as conn:
+            return bool(conn.execute("DELETE FROM events WHERE id = ?", (eid,)).rowcount)
 
     def recent_events(self, now, limit=20):
         """The newest live events created on the laptop, with their question counts, for
@@ -249,7 +281,7 @@ class Store:
         the most recently active."""
         marks = ", ".join(f":w{i}" for i in range(len(watched)))
         return self._rows(
-            "SELECT e.id, e.title, e.created, count(q.id) FILTER (WHERE q.hidden = 0) AS questions,"
+            f"SELECT e.id, e.title, e.created, count(q.id) FILTER (WHERE {PUBLIC}) AS questions,"
             " max(e.created, ifnull(max(q.created), 0), ifnull(max(q.voted), 0)) AS active"
             " FROM events e LEFT JOIN questions q ON q.eid = e.id AND q.created > :qcut"
             f" WHERE e.created > :ecut GROUP BY e.id HAVING active > :since OR e.id IN ({marks})"
@@ -265,53 +297,82 @@ class Store:
     # Questions
 
     def ask(self, eid, qid, text, who, voter, now):
-        """Store a question with the asker's own vote; False if the event is gone."""
+        """Store a question with the asker's own vote, in review if its event has
+        moderation on: whether it is in review, or None if the event is gone or closed."""
         with self._writing() as conn:
-            inserted = conn.execute(
-                "INSERT INTO questions (id, eid, text, who, created, asker)"
-                " SELECT ?, id, ?, ?, ?, ? FROM events WHERE id = ? AND created > ?",
+            row = conn.execute(
+                "INSERT INTO questions (id, eid, text, who, created, asker, review)"
+                " SELECT ?, id, ?, ?, ?, ?, moderation FROM events"
+                " WHERE id = ? AND created > ? AND closed = 0 RETURNING review",
                 (qid, text, who, int(now), voter, eid, event_cutoff(now)),
-            ).rowcount
-            if inserted:
-                conn.execute("INSERT INTO votes (qid, voter) VALUES (?, ?)", (qid, voter))
-            return bool(inserted)
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute("INSERT INTO votes (qid, voter) VALUES (?, ?)", (qid, voter))
+            return bool(row["review"])
 
     def questions(self, eid, now, hidden=True):
-        """The live questions of an event (id, votes, hidden, answered, created), oldest first."""
-        sql = f"SELECT q.id, q.votes, q.hidden, q.answered, q.created FROM {LIVE} AND q.eid = :eid"
+        """The live questions of an event (id, votes, hidden, answered, created, review,
+        highlighted, reply), oldest first; hidden=False: only those guests may see."""
+        sql = (
+            "SELECT q.id, q.votes, q.hidden, q.answered, q.created, q.review, q.highlighted,"
+            f" q.reply FROM {LIVE} AND q.eid = :eid"
+        )
         if not hidden:
-            sql += " AND q.hidden = 0"
+            sql += f" AND {PUBLIC}"
         return self._rows(sql + " ORDER BY q.id", {**self._cutoffs(now), "eid": eid})
 
     def export_rows(self, eid, now):
         """Every live question of an event, all columns, oldest first."""
         return self._rows(
-            "SELECT q.id, q.text, q.who, q.votes, q.hidden, q.answered, q.created"
-            f" FROM {LIVE} AND q.eid = :eid ORDER BY q.id",
+            "SELECT q.id, q.text, q.who, q.votes, q.hidden, q.answered, q.created, q.review,"
+            f" q.reply FROM {LIVE} AND q.eid = :eid ORDER BY q.id",
             {**self._cutoffs(now), "eid": eid},
         )
 
     def details(self, qids, now):
-        """{qid: row with eid, text, who, hidden, created, event_created} for the live
-        questions among qids."""
+        """{qid: row with eid, text, who, hidden, review, created, event_created} for the
+        live questions among qids."""
         marks = ", ".join(f":q{i}" for i in range(len(qids)))
         params = {**self._cutoffs(now), **{f"q{i}": qid for i, qid in enumerate(qids)}}
         rows = self._rows(
-            "SELECT q.id, q.eid, q.text, q.who, q.hidden, q.created, e.created AS event_created"
+            "SELECT q.id, q.eid, q.text, q.who, q.hidden, q.review, q.created,"
+            " e.created AS event_created"
             f" FROM {LIVE} AND q.id IN ({marks})",
             params,
         )
         return {row["id"]: row for row in rows}
 
     def set_flag(self, eid, qid, column, value, now):
-        """Set `hidden` or `answered` on a live question of eid; False if there is none."""
-        assert column in ("hidden", "answered")
+        """Set one of FLAGS on a live question of eid; False if there is none. Answering
+        a question ends its highlight; highlighting one ends the session's other."""
+        assert column in FLAGS
+        params = {**self._cutoffs(now), "value": value, "qid": qid, "eid": eid}
+        with self._writing() as conn:
+            found = conn.execute(
+                f"SELECT 1 FROM {LIVE} AND q.id = :qid AND q.eid = :eid", params
+            ).fetchone()
+            if found is None:
+                return False
+            if column == "highlighted" and value:
+                conn.execute(
+                    "UPDATE questions SET highlighted = 0"
+                    " WHERE eid = :eid AND highlighted = 1 AND id != :qid",
+                    params,
+                )
+            also = ", highlighted = 0" if column == "answered" and value is not None else ""
+            conn.execute(f"UPDATE questions SET {column} = :value{also} WHERE id = :qid", params)
+            return True
+
+    def reply(self, eid, qid, text, now):
+        """Set (None: remove) the host's reply to a live question of eid; False if there
+        is none."""
         with self._writing() as conn:
             return bool(
                 conn.execute(
-                    f"UPDATE questions SET {column} = :value WHERE id = :qid AND eid = :eid"
+                    "UPDATE questions SET reply = :text WHERE id = :qid AND eid = :eid"
                     f" AND id IN (SELECT q.id FROM {LIVE})",
-                    {**self._cutoffs(now), "value": value, "qid": qid, "eid": eid},
+                    {**self._cutoffs(now), "text": text, "qid": qid, "eid": eid},
                 ).rowcount
             )
 

@@ -58,8 +58,8 @@ def test_json_lists_answered_questions_in_answer_order_with_every_field(client, 
     for text, who in HARD:
         assert by_text[text]["name"] == who
     first = answered[0]
-    assert set(first) == {"id", "text", "name", "votes", "asked", "answered"}
-    assert first["votes"] == 1
+    assert set(first) == {"id", "text", "name", "votes", "asked", "answered", "reply"}
+    assert first["votes"] == 1 and first["reply"] is None
     asked, done = datetime.fromisoformat(first["asked"]), datetime.fromisoformat(first["answered"])
     assert asked.utcoffset() is not None and done > asked
 
@@ -159,7 +159,7 @@ def test_the_command_line_gives_the_same_data_as_the_route(app, client, session,
 def test_the_command_line_prints_csv_to_stdout(session, tmp_path):
     command = [sys.executable, "-m", "lanqa", "export", session["eid"], "--data-dir", str(tmp_path)]
     printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    assert printed.splitlines()[0] == "\ufeffstatus,question,name,votes,asked,answered"
+    assert printed.splitlines()[0] == "\ufeffstatus,question,name,votes,asked,answered,reply"
 
 
 @pytest.mark.parametrize("eid", ["01ARZ3NDEKTSV4RRFFQ69G5FAV", "not-an-id"])
@@ -183,3 +183,30 @@ def test_the_command_line_explains_an_unknown_session(tmp_path, eid):
 )
 def test_markdown_escapes_only_what_would_change_the_rendering(text, markdown):
     assert export_module.markdown_text(text) == markdown
+
+
+def test_replies_appear_in_every_format_escaped_as_their_questions(client, session):
+    eid, secret, qid = session["eid"], session["secret"], session["qids"][0]
+    text = '=HYPERLINK("x") <script>alert(1)</script> **next week**'
+    path = f"/api/event/{eid}/questions/{secret}/{qid}/reply"
+    assert client.post(path, json={"reply": text}).json == {"reply": text}
+    data = export(client, session, "json").json
+    assert {q["id"]: q["reply"] for q in data["answered"]}[qid] == text
+    raw = export(client, session, "csv").data.decode("utf-8")
+    rows = {r["question"]: r for r in csv.DictReader(io.StringIO(raw[1:], newline=""))}
+    assert rows[HARD[0][0]]["reply"] == "'" + text  # never run as a formula
+    assert rows[HARD[1][0]]["reply"] == ""
+    markdown = export(client, session, "md").data.decode()
+    escaped = '=HYPERLINK("x") &lt;script>alert(1)&lt;/script> \\*\\*next week\\*\\*'
+    assert f"   Reply: {escaped}\n" in markdown
+    question_at = markdown.index(export_module.markdown_text(HARD[0][0]))
+    assert markdown.index("Reply:") > question_at  # under its question
+    page = export(client, session, "html").data.decode()
+    assert "<script>" not in page
+    assert '<div class="reply" dir="auto">Reply: =HYPERLINK(&quot;x&quot;) &lt;script&gt;' in page
+
+
+def test_the_review_section_shows_only_when_it_has_questions(client, session):
+    everything = export(client, session, "md", everything=True).data.decode()
+    assert "In review" not in everything
+    assert export(client, session, "json", everything=True).json["review"] == []

@@ -23,6 +23,12 @@ ROUTES = [
     ("GET", "/api/event/{eid}/qr.svg"),
     ("GET", "/api/event/{eid}/devices/{secret}"),
     ("GET", "/api/event/{eid}/export/{secret}"),
+    ("GET", "/api/event/{eid}/settings/{secret}"),
+    ("POST", "/api/event/{eid}/settings/{secret}"),
+    ("POST", "/api/event/{eid}/questions/{secret}/{qid}/reply"),
+    # Deleting: a session of its own, so that the others live through the run.
+    ("DELETE", "/api/event/{doomed}/{doomed_secret}"),
+    ("POST", "/api/event/{doomed}/delete/{doomed_secret}"),
     ("GET", "/api/local/events"),
     ("GET", "/api/live"),
     ("POST", "/api/local/wifi-qr"),
@@ -59,12 +65,16 @@ def test_random_requests_never_give_a_server_error(tmp_path):
     client = app.test_client()
     event = client.post("/api/event", json={"title": "Fuzz"}).json
     qid = client.post(f"/api/event/{event['id']}", json={"body": "Seed question"}).json["id"]
+    doomed = client.post("/api/event", json={"title": "Doomed"}).json
+    client.post(f"/api/event/{doomed['id']}", json={"body": "Doomed question"})
     ids = st.one_of(st.just(event["id"]), st.just(qid), ULIDS, TEXT)
     parts = {
         "eid": ids,
         "qid": ids,
         "secret": st.one_of(st.just(event["secret"]), TEXT),
-        "prop": st.sampled_from(["hidden", "answered", "pinned", ""]),
+        "doomed": st.one_of(st.just(doomed["id"]), ids),
+        "doomed_secret": st.one_of(st.just(doomed["secret"]), TEXT),
+        "prop": st.sampled_from(["hidden", "answered", "approved", "highlighted", "pinned", ""]),
         "updown": st.sampled_from(["up", "down", "sideways"]),
         "qids": st.lists(ids, max_size=5).map(",".join),
         "name": st.sampled_from(["app.js", "style.css", "../lanqa/app.py", "nope", "%2e%2e/x"]),
@@ -78,7 +88,10 @@ def test_random_requests_never_give_a_server_error(tmp_path):
         lambda inner: (
             st.lists(inner, max_size=3)
             | st.dictionaries(
-                st.sampled_from(["body", "asker", "title"]) | st.text(max_size=5), inner, max_size=3
+                st.sampled_from(["body", "asker", "title", "reply", "moderation", "closed"])
+                | st.text(max_size=5),
+                inner,
+                max_size=3,
             )
         ),
         max_leaves=6,

@@ -40,7 +40,10 @@ def test_polls_that_find_nothing_new_do_not_touch_sqlite(client, event, sql_call
         assert len(sql_calls) == before
 
 
-@pytest.mark.parametrize("write", ["ask", "vote", "retract", "hide", "answer"])
+@pytest.mark.parametrize(
+    "write",
+    ["ask", "vote", "retract", "hide", "answer", "approve", "highlight", "reply", "close"],
+)
 def test_every_kind_of_write_refreshes_both_lists(app, client, event, write):
     eid, secret = event
     qid = client.post(f"/api/event/{eid}", json={"body": "First question here"}).json["id"]
@@ -53,6 +56,12 @@ def test_every_kind_of_write_refreshes_both_lists(app, client, event, write):
         "retract": lambda: client.post(f"/api/vote/{qid}/down"),
         "hide": lambda: client.post(f"{toggle}/hidden", data="on"),
         "answer": lambda: client.post(f"{toggle}/answered", data="on"),
+        "approve": lambda: client.post(f"{toggle}/approved", data="off"),
+        "highlight": lambda: client.post(f"{toggle}/highlighted", data="on"),
+        "reply": lambda: client.post(
+            f"/api/event/{eid}/questions/{secret}/{qid}/reply", json={"reply": "Yes"}
+        ),
+        "close": lambda: client.post(f"/api/event/{eid}/settings/{secret}", json={"closed": True}),
     }[write]()
     for path, etag in zip(paths, etags, strict=True):
         assert poll(client, path, etag).status_code == 200
@@ -124,3 +133,38 @@ def test_a_write_rebuilds_the_guest_list_only_if_it_was_polled_since(app, client
     assert builds() == before + 1  # nobody polled in between: no build
     assert poll(client, path).json[0]["votes"] == 3
     assert builds() == before + 2
+
+
+def test_a_text_read_before_an_approval_is_not_kept_from_guests_after_it(
+    app, client, event, store, monkeypatch
+):
+    """The text is read in review; the host approves while that read is on its way. The
+    approval waits for the read to be filed, so it is not undone by it."""
+    import threading
+
+    eid, secret = event
+    client.post(f"/api/event/{eid}/settings/{secret}", json={"moderation": True})
+    qid = client.post(f"/api/event/{eid}", json={"body": "Approved mid-read"}).json["id"]
+    reading, approved = threading.Event(), threading.Event()
+    details = store.details
+
+    def slow_details(qids, now):
+        found = details(qids, now)  # still in review
+        reading.set()
+        approved.wait(0.5)  # the approval, if it could, would land here
+        return found
+
+    monkeypatch.setattr(store, "details", slow_details)
+    reader = threading.Thread(target=lambda: app.test_client().get(f"/api/questions/{qid}"))
+    reader.start()
+    reading.wait(5)
+
+    def approve():
+        client.post(f"/api/event/{eid}/questions/{secret}/{qid}/toggle/approved", data="on")
+        approved.set()
+
+    approver = threading.Thread(target=approve)
+    approver.start()
+    reader.join(5)
+    approver.join(5)
+    assert qid in client.get(f"/api/questions/{qid}").json

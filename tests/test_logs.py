@@ -33,6 +33,11 @@ except ImportError:  # Windows: no file size limit to fill the disk with
         ("/api/event/E/export/S3cret?format=csv", "/api/event/E/export/***?format=csv"),
         ("/api/event/E/questions", "/api/event/E/questions"),
         ("/api/event/E/share", "/api/event/E/share"),
+        ("/api/event/E/qr.svg", "/api/event/E/qr.svg"),
+        ("/api/event/E/settings/S3cret", "/api/event/E/settings/***"),
+        ("/api/event/E/delete/S3cret", "/api/event/E/delete/***"),
+        ("DELETE /api/event/E/S3cret HTTP/1.1", "DELETE /api/event/E/*** HTTP/1.1"),
+        ("/api/event/E/questions/S3cret/Q/reply", "/api/event/E/questions/***/Q/reply"),
         ("Exception on /event/E/S3cret [GET]", "Exception on /event/E/*** [GET]"),
     ],
 )

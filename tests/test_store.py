@@ -55,6 +55,66 @@ def test_a_database_of_the_first_schema_opens_after_later_migrations(tmp_path):
     assert store.vote(QID, "phone", True, T) == (EID, 4)
 
 
+def test_a_database_of_schema_5_opens_with_its_sessions_unmoderated_and_open(tmp_path):
+    path = tmp_path / "five.db"
+    with closing(sqlite3.connect(path)) as conn:
+        for number, migration in enumerate(MIGRATIONS[:5], 1):
+            conn.executescript(f"BEGIN; {migration}; PRAGMA user_version = {number}; COMMIT;")
+        conn.execute(
+            "INSERT INTO events (id, secret, created) VALUES (?, ?, ?)", (EID, "s" * 30, T)
+        )
+        conn.execute(
+            "INSERT INTO questions (id, eid, text, created) VALUES (?, ?, 'Old question here', ?)",
+            (QID, EID, T),
+        )
+        conn.commit()
+    store = Store(path)
+    assert rows(path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+    event = store.event(EID, T)
+    assert (event["moderation"], event["closed"]) == (0, 0)
+    [question] = store.questions(EID, T, hidden=False)  # public, as it was
+    assert (question["review"], question["highlighted"], question["reply"]) == (0, 0, None)
+    store.close()
+
+
+def test_foreign_keys_are_on_for_every_connection(store):
+    """Deleting a session relies on ON DELETE CASCADE, which SQLite only applies with
+    foreign keys on, per connection."""
+    assert store._writer.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store._rows("PRAGMA foreign_keys")[0][0] == 1
+
+
+def test_deleting_an_event_deletes_its_questions_votes_and_blocked_devices(store):
+    store.ask(EID, QID, "A question here", None, "phone", T)
+    store.vote(QID, "other", True, T)
+    store.block(EID, QID, T)
+    assert store.delete_event(EID) is True
+    for table in ("events", "questions", "votes", "blocked"):
+        assert rows(store.path, f"SELECT count(*) FROM {table}") == [(0,)], table
+    assert store.delete_event(EID) is False
+
+
+def test_a_session_has_one_highlighted_question_even_written_directly(store):
+    other = "01ARZ3NDEKTSV4RRFFQ69G5FAX"
+    store.ask(EID, QID, "A question here", None, "phone", T)
+    store.ask(EID, other, "Another question", None, "phone", T)
+    assert store.set_flag(EID, QID, "highlighted", 1, T)
+    assert store.set_flag(EID, other, "highlighted", 1, T)
+    assert [(q["id"], q["highlighted"]) for q in store.questions(EID, T)] == [(QID, 0), (other, 1)]
+    with closing(sqlite3.connect(store.path)) as conn, pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE questions SET highlighted = 1")
+
+
+def test_a_closed_event_takes_no_question_and_a_moderated_one_reviews_it(store):
+    assert store.change_settings(EID, T, closed=True)["closed"] == 1
+    assert store.ask(EID, QID, "A question here", None, "phone", T) is None
+    changed = store.change_settings(EID, T, closed=False, moderation=True)
+    assert (changed["closed"], changed["moderation"]) == (0, 1)
+    assert store.ask(EID, QID, "A question here", None, "phone", T) is True
+    assert store.questions(EID, T, hidden=False) == []
+    assert store.change_settings("01ARZ3NDEKTSV4RRFFQ69G5FAZ", T, closed=True) is None
+
+
 def test_reopening_an_up_to_date_database_changes_nothing(tmp_path, store):
     store.ask(EID, QID, "A question here", None, "phone", T)
     again = Store(store.path)
@@ -151,7 +211,7 @@ def test_an_event_is_kept_until_60_days_and_gone_with_its_questions_at_60(store)
     assert gone == {"event": False, "list": [], "details": [], "vote": False, "toggle": False}
     assert (
         store.ask(EID, "01ARZ3NDEKTSV4RRFFQ69G5FAX", "Too late now", None, "p", T + 60 * DAY)
-        is False
+        is None
     )
 
 
