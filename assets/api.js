@@ -94,7 +94,6 @@ export const toggle = (eid, secret, qid, property, on) =>
   call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/${enc(qid)}/toggle/${property}`,
     { text: on ? "on" : "off" });
 
-/** Texts of up to 25 questions; fresh skips the HTTP cache (it may hold an old miss). */
 /** Block the device that asked qid: its questions hidden, its votes taken back. */
 export const block = (eid, secret, qid) =>
   call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/${enc(qid)}/block`);
@@ -103,6 +102,7 @@ export const block = (eid, secret, qid) =>
 export const hideMany = (eid, secret, qids) =>
   call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/hide`, { json: { qids } });
 
+/** Texts of up to 25 questions; fresh skips the HTTP cache (it may hold an old miss). */
 export const questionDetails = (qids, fresh = false) =>
   call("GET", `/api/questions/${qids.map(enc).join(",")}`, { fresh });
 
@@ -110,6 +110,23 @@ export const questionDetails = (qids, fresh = false) =>
 export const hostQuestionDetails = (eid, secret, qids, fresh = false) =>
   call("GET", `/api/event/${enc(eid)}/questions/${enc(secret)}/texts/${qids.map(enc).join(",")}`,
     { fresh });
+
+/** The speaker's reply under qid; empty text removes it. -> {reply} or {}. */
+export const reply = (eid, secret, qid, text) =>
+  call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/${enc(qid)}/reply`,
+    { json: { reply: text || null } });
+
+/** {moderation, closed}: new questions wait for review; no new questions at all. */
+export const settings = (eid, secret) =>
+  call("GET", `/api/event/${enc(eid)}/settings/${enc(secret)}`, { fresh: true });
+
+/** Change some of the settings -> all of them, as they are now. */
+export const saveSettings = (eid, secret, changes) =>
+  call("POST", `/api/event/${enc(eid)}/settings/${enc(secret)}`, { json: changes });
+
+/** Delete the session, its questions and votes, at once and for good. */
+export const deleteEvent = (eid, secret) =>
+  call("POST", `/api/event/${enc(eid)}/delete/${enc(secret)}`);
 
 export const share = (eid, ip) => call("GET", `/api/event/${enc(eid)}/share${query({ ip })}`);
 
@@ -168,11 +185,13 @@ export async function exportFile(eid, secret, format, all) {
   return { filename: named ? named[1] : `lanqa-questions.${format}`, text };
 }
 
-/** The question list, or null when it has not changed since `etag` (a 304). */
+/** The question list, or null when it has not changed since `etag` (a 304); closed
+ * says that the session takes no new questions. */
 export async function listQuestions(eid, secret, etag) {
   const path = `/api/event/${enc(eid)}/questions` + (secret ? `/${enc(secret)}` : "");
   const response = await send("GET", path, { etag, fresh: true });
   if (response.status === 304) return null;
   if (!response.ok) throw await failure(response);
-  return { list: await readJson(response), etag: response.headers.get("ETag") };
+  const closed = response.headers.get("X-Questions-Closed") === "1";
+  return { list: await readJson(response), etag: response.headers.get("ETag"), closed };
 }

@@ -12,8 +12,10 @@ const COUNT_FROM = 400; // characters typed before the box shows how many are le
 // characters, or two characters of a script written without spaces.
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/gu;
 
-/** Wire up form; onAsked(qid, text, name) runs once the server took the question. */
-export function askForm(form, eid, onAsked) {
+/** Wire up form; onAsked(qid, text, name, review) runs once the server took the question
+ * (review: it waits for the speaker's review), and onRefused() when it refused one (403:
+ * the session may have just closed). */
+export function askForm(form, eid, onAsked, onRefused = () => {}) {
   const { body, asker } = form.elements;
   const button = form.querySelector("button[type=submit]");
   const message = form.querySelector(".form-message");
@@ -34,17 +36,21 @@ export function askForm(form, eid, onAsked) {
     button.disabled = true;
     button.textContent = t("Sending…");
     try {
-      const { id } = await ask(eid, text, name);
+      const { id, review } = await ask(eid, text, name);
       body.value = "";
       count();
-      say(message, t("Thanks! Your question is in the list: it is marked below."), "ok");
-      onAsked(id, text, name);
+      const thanks = review
+        ? t("Thanks! Your question waits for the speaker's review: it is marked below.")
+        : t("Thanks! Your question is in the list: it is marked below.");
+      say(message, thanks, "ok");
+      onAsked(id, text, name, review === true);
     } catch (error) {
       say(message, "", "problem");
       const unsent = t("Lost connection, retrying… Your question was not sent: it is still in the box.");
       if (!offline(error, unsent)) {
         say(message, error.message, "problem");
       }
+      if (error.status === 403) onRefused();
     } finally {
       button.disabled = false;
       button.textContent = t("Ask");

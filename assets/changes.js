@@ -3,6 +3,29 @@
 // arrives whose request was sent after the action finished: that list knows it
 // (and an older list, still on its way, must not undo it).
 
+import { serverNow } from "./rows.js";
+
+/** Per host toggle: the field of a list item it changes, what the item shows at once,
+ * and how the server's answer reads. null takes the field away. */
+export const TOGGLES = {
+  hidden: { field: "hidden", shown: (on) => on, read: (result) => result.hidden },
+  answered: {
+    field: "answered",
+    shown: (on) => (on ? Math.floor(serverNow()) : null),
+    read: (result) => result.answered ?? null,
+  },
+  approved: {
+    field: "review",
+    shown: (on) => (on ? null : true),
+    read: (result) => (result.approved ? null : true),
+  },
+  highlighted: {
+    field: "highlighted",
+    shown: (on) => on || null,
+    read: (result) => result.highlighted || null,
+  },
+};
+
 export class LocalChanges {
   constructor() {
     this.patches = []; // {qid, field, value, done}; done numbers finished actions

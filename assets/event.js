@@ -1,14 +1,21 @@
 // One event's page, for guests and for the host: the lists, live updates, and
-// the viewer's own actions (ask, vote, answer, hide). What is shown is the last
-// list from the server with this viewer's recent actions on top.
+// the viewer's own actions (ask, vote; the host's review, now answering, answer,
+// reply, hide). What is shown is the last list from the server with this viewer's
+// recent actions on top.
 
 import * as api from "./api.js";
 import { askForm } from "./ask.js";
-import { LocalChanges } from "./changes.js";
+import { AskerNews, published, withWaiting } from "./asker.js";
+import { LocalChanges, TOGGLES } from "./changes.js";
 import { DetailsLoader } from "./details.js";
+import { focusRow, nextRow } from "./focus.js";
 import { t, tn } from "./i18n.js";
+import { showNotFound } from "./live.js";
 import { Poller } from "./poller.js";
-import { Rows, serverNow, ulidSeconds } from "./rows.js";
+import { ReplyBox } from "./reply.js";
+import { Rows, ulidSeconds } from "./rows.js";
+import { sections } from "./sections.js";
+import { SessionControls } from "./session.js";
 import { sharePanel } from "./share.js";
 import { EventStore, rememberSession } from "./store.js";
 import { $, banner, notice, offline, pollTrouble } from "./ui.js";
@@ -37,6 +44,8 @@ export class EventView {
     this.answeredFolded = null; // decided when the first answered question shows
     this.justAsked = null; // the question this guest just asked, until it is shown
     this.shownKey = null;
+    this.moderation = false; // the host's: new questions wait in Review
+    this.closed = false;
     const texts = secret ? (qids, fresh) => api.hostQuestionDetails(eid, secret, qids, fresh)
       : api.questionDetails;
     this.details = new DetailsLoader(this.store, texts, () => this.render());
@@ -48,8 +57,16 @@ export class EventView {
     if (this.host) {
       sharePanel($("#share-panel"), this.eid, this.secret);
       $("#hide-selected").addEventListener("click", () => this.hideSelected());
+      this.session = new SessionControls($("#share-panel"), this.eid, this.secret, {
+        onChange: (settings) => this.onSettings(settings),
+        onDeleted: () => this.poller.stop(),
+      });
+      this.session.start();
+      this.replies = new ReplyBox($("#reply-template"), (qid, text) => this.reply(qid, text));
     } else {
-      askForm($("#ask-form"), this.eid, (qid, text, who) => this.onAsked(qid, text, who));
+      askForm($("#ask-form"), this.eid, (...asked) => this.onAsked(...asked),
+        () => this.poller.now());
+      this.news = new AskerNews(this.store);
     }
     for (const button of document.querySelectorAll("[data-order]")) {
       button.addEventListener("click", () => this.setOrder(button.dataset.order));
@@ -98,9 +115,10 @@ export class EventView {
     if (fresh) this.accept(fresh);
     // A 304 that settles none of this viewer's actions leaves the screen as it is.
     if (this.local.settle(mark) || fresh) this.render(true);
+    if (fresh && this.news) this.news.check(this.server);
   }
 
-  accept({ list, etag }) {
+  accept({ list, etag, closed }) {
     if (!Array.isArray(list)) return;
     if (this.server === null && this.host) {
       const { eid: id, secret, title } = this;
@@ -108,6 +126,27 @@ export class EventView {
     }
     this.server = list;
     this.etag = etag;
+    if (this.session) {
+      this.session.closed(closed);
+    } else {
+      published(list, this.store);
+      this.showClosed(closed);
+    }
+  }
+
+  // Closed: guests read and vote, and the ask form gives way to a note (what was typed
+  // in it stays, for when the questions open again).
+  showClosed(closed) {
+    if (closed === this.closed) return;
+    this.closed = closed;
+    $("#ask-form").hidden = closed;
+    $("#ask-closed").hidden = !closed;
+    if (!closed) $("#ask-message").hidden = true; // "closed", said to a refused question
+  }
+
+  onSettings({ moderation }) {
+    this.moderation = moderation;
+    this.render();
   }
 
   pollFailed(error) {
@@ -120,8 +159,14 @@ export class EventView {
     this.poller.stop();
     this.connected();
     document.body.classList.remove("is-host");
+    // Gone (deleted, or expired) while this page looked at it.
+    if (error.status === 404) {
+      showNotFound();
+      return;
+    }
     $("#share-panel").hidden = true;
     $("#ask-form").hidden = true;
+    $("#ask-closed").hidden = true;
     $(".toolbar").hidden = true;
     // The server's sentence says what happened; a wrong host link also gets a headline.
     const problem = $("#list-problem");
@@ -158,28 +203,30 @@ export class EventView {
   /** Redraw; with onlyIfChanged, skip it when the lists are what is already shown. */
   render(onlyIfChanged = false) {
     if (this.server === null && !this.local.newQuestions.size) return;
-    const items = this.local.apply(this.server || []);
-    const key = JSON.stringify(items);
+    let items = this.local.apply(this.server || []);
+    if (!this.host && this.server !== null) items = withWaiting(items, this.store);
+    const key = JSON.stringify([items, this.moderation]);
     if (onlyIfChanged && key === this.shownKey) return;
     this.shownKey = key;
-    let pending = items.filter((q) => !q.hidden && q.answered === undefined);
-    if (this.order === "recent") pending.sort((a, b) => (a.qid < b.qid ? 1 : -1));
-    // Long lists show a page at a time; the question just asked is always in it.
-    const mine = pending.findIndex((q) => q.qid === this.justAsked);
-    const more = pending.length - Math.max(this.shownPending, mine + 1);
-    if (more > 0) pending = pending.slice(0, pending.length - more);
-    const answered = items.filter((q) => !q.hidden && q.answered !== undefined)
-      .sort((a, b) => a.answered - b.answered);
-    const hidden = items.filter((q) => q.hidden);
-    this.details.want(items.map((q) => q.qid));
+    // Long lists show a page at a time; the question just asked, and the asker's
+    // questions waiting for review, are always in it.
+    const keep = (q) => q.qid === this.justAsked || q.waiting;
+    const { review, now, pending, more, answered, hidden } = sections(items,
+      { order: this.order, shown: this.shownPending, keep });
+    this.details.want(items.filter((q) => !q.waiting).map((q) => q.qid));
     this.rows.arrange(() => {
-      this.section("#pending-questions", pending);
+      this.section("#review-questions", review, this.moderation);
+      this.section("#now-questions", now);
+      this.section("#pending-questions", pending, true);
       this.section("#answered-questions", answered);
       this.section("#hidden-questions", hidden);
     });
-    this.counts(pending.length + Math.max(0, more), answered.length, hidden.length);
+    const waiting = pending.filter((q) => q.waiting).length;
+    this.counts(now.length + pending.length - waiting + more, answered.length,
+      hidden.length, review.length);
+    $("#pending-empty").hidden = now.length + pending.length > 0;
     const button = $("#pending-more");
-    button.hidden = more <= 0;
+    button.hidden = !more;
     const count = Math.min(more, PAGE);
     button.textContent = tn("Show {count} more ({n} not shown)",
       "Show {count} more ({n} not shown)", more, { count });
@@ -191,15 +238,17 @@ export class EventView {
   }
 
   // Scroll to the question this guest just asked, once it has its place in the list
-  // from the server (where the ranking may put it well away from where it first shows).
+  // from the server (where the ranking may put it well away from where it first shows),
+  // or is known to wait for review (and stays where it is).
   showJustAsked() {
     const row = this.justAsked && this.rows.rows.get(this.justAsked);
     if (!row || !row.isConnected) return;
     row.scrollIntoView({ block: "center", behavior: "smooth" });
-    if ((this.server || []).some((q) => q.qid === this.justAsked)) this.justAsked = null;
+    if (!this.local.newQuestions.has(this.justAsked)) this.justAsked = null;
   }
 
-  section(selector, items) {
+  /** Fill the section of selector with items; an empty one hides, unless keep. */
+  section(selector, items, keep = false) {
     const section = $(selector);
     for (const item of items) {
       this.rows.fill(item, {
@@ -210,17 +259,18 @@ export class EventView {
       });
     }
     this.rows.place($("ol", section), items.map((q) => q.qid));
-    if (section.id !== "pending-questions") section.hidden = !items.length;
+    section.hidden = !items.length && !keep;
   }
 
-  counts(pending, answered, hidden) {
+  counts(pending, answered, hidden, review) {
     $("#pending-count").textContent = pending ? tn("({n})", "({n})", pending) : "";
     const total = answered + pending;
     $("#answered-count").textContent = t("{answered} / {total}", { answered, total });
     $("#answered-count").title = t("{answered} of {total} questions answered", { answered, total });
     $("#hidden-count").textContent = hidden ? tn("({n})", "({n})", hidden) : "";
+    $("#review-count").textContent = review ? tn("({n})", "({n})", review) : "";
+    $("#review-empty").hidden = review > 0;
     const empty = $("#pending-empty");
-    empty.hidden = pending > 0;
     empty.textContent = answered ? t("No unanswered questions.")
       : this.host ? t("No questions yet. Share the link: they will appear here.")
         : t("No questions yet. Be the first to ask!");
@@ -230,16 +280,55 @@ export class EventView {
     const button = event.target.closest("[data-action]");
     const row = button && button.closest("[data-qid]");
     if (!row) return;
-    const action = button.dataset.action;
     const qid = row.dataset.qid;
-    if (action === "upvote" || action === "downvote") this.vote(qid, action === "upvote");
-    if (action === "mark_answered" || action === "mark_not_answered") {
-      this.toggle(qid, "answered", action === "mark_answered");
-    }
-    if (action === "hide" || action === "unhide") this.toggle(qid, "hidden", action === "hide");
-    if (action === "block") this.block(button, qid);
-    if (action === "select") this.select(qid, button.checked);
+    const actions = {
+      upvote: () => this.vote(qid, true),
+      downvote: () => this.vote(qid, false),
+      mark_answered: () => this.leave(row, "mark_answered", "answered", t("Marked as answered.")),
+      mark_not_answered: () => this.toggle(qid, "answered", false),
+      hide: () => this.leave(row, "hide", "hidden", t("Question hidden.")),
+      unhide: () => this.toggle(qid, "hidden", false),
+      approve: () => this.leave(row, "approve", "approved",
+        t("Question approved: everyone can see it now.")),
+      highlight: () => this.toggle(qid, "highlighted", !row.classList.contains("highlighted")),
+      reply: () => this.replies.open(row, (this.item(qid) || {}).reply),
+      block: () => this.block(button, qid),
+      select: () => this.select(qid, button.checked),
+    };
+    const action = actions[button.dataset.action];
+    if (action) action();
   }
+
+  /** The question qid as shown now: the server's with this viewer's changes. */
+  item(qid) {
+    return this.local.apply(this.server || []).find((q) => q.qid === qid);
+  }
+
+  // Mark as answered, Hide and Approve take the question out of its section: the focus
+  // goes to the next question there (or the one before, if it was the last), and a
+  // notice offers to put it back exactly as it was, for a few seconds.
+  leave(row, action, prop, message) {
+    const qid = row.dataset.qid;
+    if (this.busy.has(qid)) return;
+    const before = this.item(qid);
+    const next = nextRow(row);
+    const done = this.toggle(qid, prop, true);
+    focusRow(next(), action);
+    notice(message, async () => {
+      if (await done) this.putBack(qid, prop, before, action);
+    });
+  }
+
+  async putBack(qid, prop, before, action) {
+    const done = this.toggle(qid, prop, false);
+    const row = this.rows.rows.get(qid);
+    if (row && row.isConnected) focusRow(row, action);
+    // Answering a question ends its "now answering": undone, it is again.
+    if ((await done) && before && before.highlighted && !(this.item(qid) || {}).highlighted) {
+      this.toggle(qid, "highlighted", true);
+    }
+  }
+
 
   select(qid, on) {
     if (on) this.selected.add(qid);
@@ -294,12 +383,14 @@ export class EventView {
     this.poll();
   }
 
-  onAsked(qid, text, who) {
+  onAsked(qid, text, who, review) {
     this.store.questions[qid] = { text, when: ulidSeconds(qid), who: who || undefined };
     this.store.votedFor[qid] = true; // the server counts the asker's vote already
     this.store.asked[qid] = true;
+    // Kept for review: shown to this asker alone, until a list shows it to everyone.
+    if (review) this.store.waiting[qid] = true;
     this.store.save();
-    this.local.addQuestion(qid);
+    if (!review) this.local.addQuestion(qid);
     this.justAsked = qid;
     this.render();
     const row = this.rows.row(qid);
@@ -309,19 +400,40 @@ export class EventView {
 
   async vote(qid, up) {
     if (this.busy.has(qid)) return;
-    const shown = this.local.apply(this.server || []).find((q) => q.qid === qid);
+    const shown = this.item(qid);
     this.setVoted(qid, up);
     const patch = this.patch(qid, "votes", Math.max(0, (shown ? shown.votes : 0) + (up ? 1 : -1)));
     const undo = () => this.setVoted(qid, !up);
-    await this.act(qid, patch, () => api.vote(qid, up), (result) => result.votes, undo);
+    await this.act(qid, patch, () => api.vote(qid, up), (result) => result.votes, { undo });
   }
 
-  async toggle(qid, field, on) {
-    if (this.busy.has(qid)) return;
-    const optimistic = field === "hidden" ? on : (on ? Math.floor(serverNow()) : null);
-    const patch = this.patch(qid, field, optimistic);
-    const read = (result) => (field === "hidden" ? result.hidden : (result.answered ?? null));
-    await this.act(qid, patch, () => api.toggle(this.eid, this.secret, qid, field, on), read);
+  /** Turn the host's prop (hidden, answered, approved, highlighted) on or off; resolves
+   * true once the server did. */
+  async toggle(qid, prop, on) {
+    if (this.busy.has(qid)) return false;
+    const { field, shown, read } = TOGGLES[prop];
+    const alongside = this.alongside(qid, prop, on);
+    const patch = this.patch(qid, field, shown(on));
+    const send = () => api.toggle(this.eid, this.secret, qid, prop, on);
+    return this.act(qid, patch, send, read, { alongside });
+  }
+
+  // What the server changes along with prop, shown at once too: one question is
+  // "now answering" at a time, and an answered one no longer is.
+  alongside(qid, prop, on) {
+    if (!on) return [];
+    const lit = this.local.apply(this.server || []).filter((q) => q.highlighted);
+    const ending = prop === "highlighted" ? lit.filter((q) => q.qid !== qid)
+      : prop === "answered" ? lit.filter((q) => q.qid === qid) : [];
+    return ending.map((q) => this.local.add(q.qid, "highlighted", null));
+  }
+
+  /** The host's reply under qid ("" removes it); resolves true once saved. */
+  async reply(qid, text) {
+    if (this.busy.has(qid)) return false;
+    const patch = this.patch(qid, "reply", text || null);
+    const send = () => api.reply(this.eid, this.secret, qid, text);
+    return this.act(qid, patch, send, (result) => result.reply || null);
   }
 
   patch(qid, field, value) {
@@ -330,16 +442,19 @@ export class EventView {
     return patch;
   }
 
-  // Show the action at once, then settle it with the server's answer, or
-  // undo it and say why it failed.
-  async act(qid, patch, send, read, undo = () => {}) {
+  // Show the action (and what it changes alongside) at once, then settle it with the
+  // server's answer, or undo it and say why it failed. True if it went through.
+  async act(qid, patch, send, read, { undo = () => {}, alongside = [] } = {}) {
     this.busy.add(qid);
     try {
       this.local.finish(patch, read(await send()));
+      for (const other of alongside) this.local.finish(other, other.value);
+      return true;
     } catch (error) {
-      this.local.drop(patch);
+      for (const dropped of [patch, ...alongside]) this.local.drop(dropped);
       undo();
       if (!offline(error)) notice(error.message);
+      return false;
     } finally {
       this.busy.delete(qid);
       this.render();
@@ -352,3 +467,4 @@ export class EventView {
     this.store.save();
   }
 }
+

@@ -1,7 +1,8 @@
 // The projector view (/event/{id}/projector), for a second screen the whole
 // room reads from afar: the title, a big QR code with the join link and the
 // short address to type, the room's Wi-Fi as a second code if the host typed
-// it, and the top open questions with their votes, live. Nothing on it can be
+// it, the question the speaker is answering now (alone, large, with the reply)
+// and the top open questions with their votes, live. Nothing on it can be
 // clicked but "Full screen": it is for reading, and the speaker acts in the
 // host view.
 
@@ -105,16 +106,20 @@ export class ProjectorView {
 
   render() {
     if (this.list === null) return;
-    const open = this.list.filter((q) => !q.hidden && q.answered === undefined);
+    const all = this.list.filter((q) => !q.hidden && q.answered === undefined && !q.review);
+    const now = all.find((q) => q.highlighted && this.texts.questions[q.qid]) || null;
+    const open = all.filter((q) => q !== now);
     // A few more than shown, so a question that climbs in has its text ready.
-    this.details.want(open.slice(0, TOP * 2).map((q) => q.qid));
+    this.details.want([...all.filter((q) => q.highlighted), ...open.slice(0, TOP * 2)]
+      .map((q) => q.qid));
     const shown = open.slice(0, TOP).filter((q) => this.texts.questions[q.qid]);
-    const key = JSON.stringify([shown, open.length, this.list.length]);
+    const key = JSON.stringify([now, shown, open.length, this.list.length]);
     if (key === this.shownKey) return;
     this.shownKey = key;
     this.open = open.length;
+    this.showNow(now);
     const empty = $("#projector-empty");
-    empty.hidden = open.length > 0;
+    empty.hidden = open.length > 0 || Boolean(now);
     empty.textContent = open.length < this.list.length
       ? t("All questions answered — scan to ask another") : t("No questions yet — scan to ask");
     this.rows.arrange(() => {
@@ -124,19 +129,37 @@ export class ProjectorView {
     });
   }
 
+  // The question being answered, alone and large, with the speaker's reply; the
+  // other questions go on, smaller, beside or under it.
+  showNow(item) {
+    document.body.classList.toggle("has-now", Boolean(item));
+    $("#projector-now").hidden = !item;
+    if (!item) return;
+    const details = this.texts.questions[item.qid];
+    setText($("#projector-now-text"), details.text);
+    const who = $("#projector-now-who");
+    who.hidden = !details.who;
+    if (details.who) byName(who, details.who);
+    $("#projector-now-reply").hidden = !item.reply;
+    setText($("#projector-now-reply-text"), item.reply || "");
+  }
+
   // Long questions or a small screen: show only the questions that fit whole,
-  // rather than cut the last one in half. At least the top one is shown.
+  // rather than cut the last one in half. At least the top one is shown, unless the
+  // question answered now takes the room.
   fit() {
     const list = $("#projector-list");
     const rows = [...list.children];
     rows.forEach((row) => (row.hidden = false));
+    const least = document.body.classList.contains("has-now") ? 0 : 1;
     const bottom = list.getBoundingClientRect().bottom + 1;
-    const over = rows.findIndex((row, i) => i > 0 && row.getBoundingClientRect().bottom > bottom);
+    const over = rows.findIndex((row, i) => i >= least
+      && row.getBoundingClientRect().bottom > bottom);
     const visible = over < 0 ? rows.length : over;
     rows.forEach((row, index) => (row.hidden = index >= visible));
     const rest = (this.open || 0) - visible;
     // Emptied rather than hidden: its line stays, so the list's room does not change.
-    setText($("#projector-more"), rest > 0 && visible
+    setText($("#projector-more"), rest > 0 && (visible || !least)
       ? tn("{n} more question on your phone", "{n} more questions on your phone", rest) : "");
   }
 }

@@ -33,24 +33,31 @@ export class Rows {
     this.rows = new Map();
   }
 
-  /** Draw item ({qid, votes, hidden, answered?}) with its details and this viewer's state. */
+  /** Draw item ({qid, votes, hidden, answered?, review?, highlighted?, reply?, waiting?})
+   * with its details and this viewer's state. */
   fill(item, { details, voted, mine, host }) {
     const row = this.row(item.qid);
     row.classList.toggle("answered", item.answered !== undefined);
     row.classList.toggle("hidden", item.hidden);
     row.classList.toggle("mine", mine);
+    // In review (the host's), or the asker's own while it waits for that review.
+    row.classList.toggle("review", Boolean(item.review));
+    row.classList.toggle("waiting", Boolean(item.waiting));
+    row.classList.toggle("highlighted", Boolean(item.highlighted));
     this.fillVote(row, item.votes, voted);
+    row.querySelector(".vote").disabled = Boolean(item.review || item.waiting);
     this.fillText(row, details);
+    this.fillReply(row, item.reply);
     const actions = row.querySelector(".host-actions");
     actions.hidden = !host;
-    if (host) {
-      const answered = item.answered !== undefined;
-      setAction(actions.children[0], answered ? "mark_not_answered" : "mark_answered",
-        answered ? t("Mark as not answered") : t("Mark as answered"));
-      const hidden = item.hidden;
-      setAction(actions.children[1], hidden ? "unhide" : "hide", hidden ? t("Unhide") : t("Hide"));
-    }
+    if (host) fillActions(actions, item);
     return row;
+  }
+
+  fillReply(row, reply) {
+    row.classList.toggle("has-reply", Boolean(reply));
+    row.querySelector(".reply").hidden = !reply;
+    setText(row.querySelector(".reply-text"), reply || "");
   }
 
   row(qid) {
@@ -165,6 +172,31 @@ export function byName(element, name) {
 /** Set text only when it differs, so an unchanged row causes no redraw. */
 export function setText(element, text) {
   if (element.textContent !== text) element.textContent = text;
+}
+
+// The host's buttons for the state the question is in: in review it is approved or
+// hidden; open, it can be the one now answered, answered, replied to or hidden.
+function fillActions(actions, item) {
+  const answered = item.answered !== undefined;
+  const review = Boolean(item.review);
+  const open = !answered && !item.hidden && !review;
+  const highlight = actions.querySelector(".act-highlight");
+  highlight.hidden = !open;
+  setText(highlight, item.highlighted ? t("Stop") : t("Now answering"));
+  const title = item.highlighted ? t("Stop showing this question as the one you are answering")
+    : t("Show this question on the phones and the projector as the one you are answering now");
+  if (highlight.title !== title) highlight.title = title;
+  const answer = actions.querySelector(".act-answer");
+  answer.hidden = review && item.hidden; // unhidden first, it goes back to review
+  const [action, label] = review ? ["approve", t("Approve")]
+    : answered ? ["mark_not_answered", t("Mark as not answered")]
+      : ["mark_answered", t("Mark as answered")];
+  setAction(answer, action, label);
+  const reply = actions.querySelector(".act-reply");
+  reply.hidden = review || item.hidden;
+  setText(reply, item.reply ? t("Edit reply") : t("Reply"));
+  const hide = actions.querySelector(".act-hide");
+  setAction(hide, item.hidden ? "unhide" : "hide", item.hidden ? t("Unhide") : t("Hide"));
 }
 
 function setAction(button, action, label) {

@@ -1,7 +1,9 @@
 // What this browser remembers in localStorage. Per event (key `event::{eid}`):
-// the questions it voted for and asked, and the question texts, which never
-// change. Across events: the sessions created here, the name last signed with,
-// and the venue's Wi-Fi the host typed for the projector (on the laptop only).
+// the questions it voted for and asked, those of them still waiting for the
+// speaker's review, what the asker has been told about them (answered, the
+// reply), and the question texts, which never change. Across events: the
+// sessions created here, the name last signed with, and the venue's Wi-Fi the
+// host typed for the projector (on the laptop only).
 
 const SESSIONS_KEY = "lanqa::sessions";
 const NAME_KEY = "lanqa::name";
@@ -36,11 +38,22 @@ export class EventStore {
     this.votedFor = saved.votedFor || {};
     this.asked = saved.asked || {};
     this.questions = saved.questions || {};
+    this.waiting = saved.waiting || {}; // asked here, not yet seen in the public list
+    this.told = saved.told || {}; // qid -> {answered: true, reply: "text"}
   }
 
   save() {
-    const { votedFor, asked, questions } = this;
-    write(this.key, { votedFor, asked, questions });
+    const { votedFor, asked, questions, waiting, told } = this;
+    write(this.key, { votedFor, asked, questions, waiting, told });
+  }
+
+  /** Forget this event (it was deleted). */
+  forget() {
+    try {
+      localStorage.removeItem(this.key);
+    } catch {
+      // Nothing kept, nothing to forget.
+    }
   }
 
   /** Call onChange when another tab of this event writes; returns the unsubscribe. */
@@ -59,6 +72,11 @@ export class EventStore {
 export function recentSessions() {
   const list = read(SESSIONS_KEY);
   return Array.isArray(list) ? list : [];
+}
+
+/** Take a deleted session off this browser's list. */
+export function forgetSession(id) {
+  write(SESSIONS_KEY, recentSessions().filter((s) => s.id !== id));
 }
 
 export function rememberSession(session) {

@@ -77,6 +77,23 @@ def busy_session(server):
     return eid, secret
 
 
+def host_post(server, eid, secret, path, **body):
+    """A host route of the session: settings, toggle/{prop}, reply."""
+    base = f"{server.url}/api/event/{eid}"
+    url = f"{base}/settings/{secret}" if path == "settings" else f"{base}/questions/{secret}/{path}"
+    requests.post(url, timeout=5, **body).raise_for_status()
+
+
+def presenting(server, eid, secret):
+    """The top question is the one answered now, with a reply; new questions wait for
+    review. Returns the top question's id."""
+    top = requests.get(f"{server.url}/api/event/{eid}/questions/{secret}", timeout=5).json()[0]
+    host_post(server, eid, secret, f"{top['qid']}/toggle/highlighted", data="on")
+    host_post(server, eid, secret, f"{top['qid']}/reply", json={"reply": "Yes — see the handout."})
+    host_post(server, eid, secret, "settings", json={"moderation": True})
+    return top["qid"]
+
+
 # Each page: visit(path, phone=True, **context options) opens it; it yields (page, what
 # it shows) at each state to check. The waits look at the page's structure and at the
 # questions' own words, never at its sentences: they read the same in every language.
@@ -141,6 +158,54 @@ def guest(visit, server):
 
 
 @checked
+def guest_presenting(visit, server):
+    eid, secret = busy_session(server)
+    presenting(server, eid, secret)
+    page = visit(f"/event/{eid}")
+    drawn(page)
+    for text in ("Could the talk be streamed next time?", "Is there a reading list?"):
+        page.fill("textarea[name=body]", text)
+        page.click("#ask-form button[type=submit]")
+        expect(row(page, text)).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")  # scrolled to the question, the list pauses
+    theirs = page.evaluate(f"Object.keys(JSON.parse(localStorage.getItem('event::{eid}')).asked)")
+    first = sorted(theirs)[0]
+    host_post(server, eid, secret, f"{first}/toggle/approved", data="on")
+    host_post(server, eid, secret, f"{first}/reply", json={"reply": "We will try."})
+    host_post(server, eid, secret, f"{first}/toggle/answered", data="on")
+    expect(page.locator("#now-questions li.question")).to_have_count(1)
+    expect(page.locator("#now-questions .reply")).to_be_visible()
+    expect(page.locator("#pending-questions li.waiting")).to_have_count(1)
+    expect(page.locator("#told")).to_be_visible(timeout=5000)
+    yield page, "now answering with a reply, a question waiting for review, the asker told"
+
+    host_post(server, eid, secret, "settings", json={"closed": True})
+    expect(page.locator("#ask-closed")).to_be_visible(timeout=5000)
+    yield page, "questions closed"
+
+
+@checked
+def host_moderating(visit, server):
+    eid, secret = busy_session(server)
+    top = presenting(server, eid, secret)
+    ask_api(server, eid, "A question waiting for review")
+    page = visit(f"/event/{eid}/{secret}", phone=False)
+    expect(page.locator("#review-questions li.question")).to_have_count(1)
+    expect(page.locator("#now-questions li.question")).to_have_count(1)
+    expect(page.locator("#moderation-switch")).to_be_checked()
+    page.locator(f"#now-questions [data-qid='{top}'] [data-action=reply]").click()
+    expect(page.locator(".reply-form textarea")).to_be_focused()
+    row(page, "next release", "answered").locator("[data-action=reply]").click()
+    page.locator("#close-button").click()
+    expect(page.locator("#session-state")).to_be_visible()
+    page.locator("#delete-button").click()  # armed, not deleted
+    row(page, "nobody had time").locator("[data-action=hide]").click()
+    page.locator("#notice").hover()  # it stays while the pointer is on it
+    expect(page.locator("#notice button")).to_be_visible()
+    yield page, "Review, now answering with a reply, two reply boxes, closed, undo notice"
+
+
+@checked
 def host(visit, server):
     eid, secret = busy_session(server)
     page = visit(f"/event/{eid}/{secret}", phone=False)
@@ -163,6 +228,16 @@ def projector(visit, server):
     expect(page.locator("#projector-list li").first).to_contain_text("How does voting work")
     until(page, "document.querySelector('#projector-qr').naturalWidth > 0")
     yield page, "the projector view with questions"
+
+
+@checked
+def projector_presenting(visit, server):
+    eid, secret = busy_session(server)
+    presenting(server, eid, secret)
+    page = visit(f"/event/{eid}/projector", phone=False, viewport=SCREEN)
+    expect(page.locator("#projector-now-reply")).to_be_visible()
+    until(page, "document.querySelector('#projector-qr').naturalWidth > 0")
+    yield page, "the projector with the question answered now and its reply"
 
 
 @checked
