@@ -13,7 +13,7 @@ from werkzeug.exceptions import Forbidden
 from werkzeug.test import Client
 
 from lanqa.app import create_app
-from lanqa.phone import Phones
+from lanqa.phone import Devices, Phones
 
 BLOCKED = voter_id("blocked" * 3 + "x")
 
@@ -197,3 +197,15 @@ def test_a_new_rule_in_phone_py_holds_on_the_main_loop_too(app, running, event, 
             assert json.loads(body) == {"error": "This device is blocked."}
     assert len(to_workers) == 1  # the 200 came from the main loop; errors go to a worker
     conn.close()
+
+
+def test_a_voter_id_is_checked_once_and_a_forged_one_never_passes():
+    devices = Devices(b"key")
+    voter = devices.new()
+    signed = []
+    devices.sign = lambda nonce, sign=devices.sign: signed.append(nonce) or sign(nonce)
+    assert devices.of(f"lanqa_voter={voter}") == voter == devices.of(f"a=b; lanqa_voter={voter}")
+    assert signed == [voter[:22]]  # the second time it was known
+    forged = voter[:22] + ("A" if voter[22] != "A" else "B") + voter[23:]
+    assert devices.of(f"lanqa_voter={forged}") is None
+    assert devices.of(f"lanqa_voter={forged}") is None
