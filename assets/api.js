@@ -15,9 +15,10 @@ export class ApiError extends Error {
 
 // Seconds to add to this device's clock to get the server's. Phones in a room
 // without internet may have a wrong clock; ages are computed on server time.
-export let clockSkew = 0;
+let skew = 0;
+export const clockSkew = () => skew;
 
-async function send(method, path, { json, text, etag, fresh = false } = {}) {
+async function send(method, path, { json, text, fresh = false } = {}) {
   const headers = {};
   let body;
   if (json !== undefined) {
@@ -27,11 +28,10 @@ async function send(method, path, { json, text, etag, fresh = false } = {}) {
     headers["Content-Type"] = "text/plain";
     body = text;
   }
-  if (etag) headers["If-None-Match"] = etag;
   let response;
   try {
-    // no-store for lists: they carry our own If-None-Match, so the HTTP cache
-    // must stay out of the way, or it would turn a 304 back into a 200.
+    // no-store for lists: they say what changed since the version the page holds,
+    // so the HTTP cache must stay out of the way, or it would turn a 304 into a 200.
     response = await fetch(path, {
       method, headers, body, cache: fresh ? "no-store" : "default",
       credentials: "same-origin", signal: timeout(),
@@ -76,7 +76,7 @@ function timeout() {
 
 function noteClock(response) {
   const date = Date.parse(response.headers.get("Date") || "");
-  if (!Number.isNaN(date)) clockSkew = Math.round((date - Date.now()) / 1000);
+  if (!Number.isNaN(date)) skew = Math.round((date - Date.now()) / 1000);
 }
 
 const enc = encodeURIComponent;
@@ -185,13 +185,13 @@ export async function exportFile(eid, secret, format, all) {
   return { filename: named ? named[1] : `lanqa-questions.${format}`, text };
 }
 
-/** The question list, or null when it has not changed since `etag` (a 304); closed
- * says that the session takes no new questions. */
-export async function listQuestions(eid, secret, etag) {
-  const path = `/api/event/${enc(eid)}/questions` + (secret ? `/${enc(secret)}` : "");
-  const response = await send("GET", path, { etag, fresh: true });
+/** What changed in the question list since the version held (lanqa/delta.py), or
+ * null when nothing did (a 304); texts: with a full list, the questions' texts too. */
+export async function listChanges(eid, secret, since, texts = false) {
+  const path = `/api/event/${enc(eid)}/questions` + (secret ? `/${enc(secret)}` : "")
+    + query({ since, texts: texts ? 1 : null });
+  const response = await send("GET", path, { fresh: true });
   if (response.status === 304) return null;
   if (!response.ok) throw await failure(response);
-  const closed = response.headers.get("X-Questions-Closed") === "1";
-  return { list: await readJson(response), etag: response.headers.get("ETag"), closed };
+  return readJson(response);
 }

@@ -1,7 +1,8 @@
 // This viewer's own recent actions, laid over the server's list so that they
 // show at once, also while updates are paused. Each one lasts until a list
-// arrives whose request was sent after the action finished: that list knows it
-// (and an older list, still on its way, must not undo it).
+// arrives whose request was sent long enough after the action finished that the
+// list knows it: at once for the host, and GUEST_LAG_MS later for guests, whose
+// lists may be that old (an older list must not undo the action).
 
 import { serverNow } from "./rows.js";
 
@@ -27,15 +28,16 @@ export const TOGGLES = {
 };
 
 export class LocalChanges {
-  constructor() {
-    this.patches = []; // {qid, field, value, done}; done numbers finished actions
+  /** lag: how old (ms) a list may be when it arrives. */
+  constructor(lag) {
+    this.lag = lag;
+    this.patches = []; // {qid, field, value, done}; done: when it finished (ms)
     this.newQuestions = new Map(); // qid -> done, for questions asked here
-    this.finished = 0;
   }
 
   /** Call when sending a list request; hand the result to settle() with its answer. */
   mark() {
-    return this.finished;
+    return performance.now() - this.lag;
   }
 
   /** Forget what a list requested at `mark` already shows; true if anything went. */
@@ -55,7 +57,7 @@ export class LocalChanges {
 
   finish(patch, value) {
     patch.value = value;
-    patch.done = ++this.finished;
+    patch.done = performance.now();
   }
 
   drop(patch) {
@@ -64,7 +66,7 @@ export class LocalChanges {
 
   /** Show qid, just asked here, at the end of the list until settled. */
   addQuestion(qid) {
-    this.newQuestions.set(qid, ++this.finished);
+    this.newQuestions.set(qid, performance.now());
   }
 
   /** The server's list with these changes on top; new questions go last. */

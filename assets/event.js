@@ -9,14 +9,12 @@ import { AskerNews, published, withWaiting } from "./asker.js";
 import { LocalChanges, TOGGLES } from "./changes.js";
 import { DetailsLoader } from "./details.js";
 import { focusRow, nextRow } from "./focus.js";
+import { GUEST_LAG_MS, HeldList } from "./held.js";
 import { t, tn } from "./i18n.js";
 import { showNotFound } from "./live.js";
 import { Poller } from "./poller.js";
-import { ReplyBox } from "./reply.js";
 import { Rows, ulidSeconds } from "./rows.js";
 import { sections } from "./sections.js";
-import { SessionControls } from "./session.js";
-import { sharePanel } from "./share.js";
 import { EventStore, rememberSession } from "./store.js";
 import { $, banner, notice, offline, pollTrouble } from "./ui.js";
 
@@ -30,13 +28,13 @@ const FOLD_ANSWERED = 5; // more answered questions than this start folded
 const MARK_MS = 5000; // how long a question just asked stays marked
 
 export class EventView {
-  constructor(eid, secret, title) {
-    Object.assign(this, { eid, secret, title, host: Boolean(secret) });
+  constructor(eid, secret) {
+    Object.assign(this, { eid, secret, title: null, host: Boolean(secret) });
     this.store = new EventStore(eid);
     this.rows = new Rows($("#question-template"));
     this.server = null; // the last list from the server
-    this.etag = null;
-    this.local = new LocalChanges();
+    this.held = new HeldList();
+    this.local = new LocalChanges(this.host ? 0 : GUEST_LAG_MS);
     this.busy = new Set(); // questions with a vote or toggle on its way
     this.selected = new Set(); // questions the host ticked, to hide at once
     this.order = "popular"; // or "recent": newest first
@@ -51,10 +49,15 @@ export class EventView {
     this.details = new DetailsLoader(this.store, texts, () => this.render());
   }
 
-  start() {
+  /** shown() puts the view on screen: once there is something to show. */
+  async start(shown) {
+    this.shown = shown;
     this.heading();
     $("#event").addEventListener("click", (event) => this.onClick(event));
     if (this.host) {
+      // The host's tools: only the host's page has their code (lanqa/assets.py).
+      const [{ sharePanel }, { SessionControls }, { ReplyBox }] = await Promise.all(
+        [import("./share.js"), import("./session.js"), import("./reply.js")]);
       sharePanel($("#share-panel"), this.eid, this.secret);
       $("#hide-selected").addEventListener("click", () => this.hideSelected());
       this.session = new SessionControls($("#share-panel"), this.eid, this.secret, {
@@ -90,6 +93,12 @@ export class EventView {
     this.poller.start();
   }
 
+  titled(title) {
+    this.title = title;
+    this.heading();
+    if (this.host && this.server !== null) this.remember();
+  }
+
   heading() {
     const fallback = this.host ? t("Your Q&A session") : t("Ask the speaker");
     $("#event-title").textContent = this.title || fallback;
@@ -104,34 +113,38 @@ export class EventView {
 
   async poll() {
     const mark = this.local.mark();
+    // The first list brings the texts along, unless this browser has them already.
+    const texts = this.server === null && !Object.keys(this.store.questions).length;
     let fresh;
     try {
-      fresh = await api.listQuestions(this.eid, this.secret, this.etag);
+      fresh = await api.listChanges(this.eid, this.secret, this.held.version, texts);
     } catch (error) {
       this.pollFailed(error);
       return;
     }
     this.connected();
-    if (fresh) this.accept(fresh);
+    if (fresh && fresh.texts) this.details.keep(fresh.texts);
+    if (fresh) this.accept(this.held.apply(fresh), this.held.closed);
     // A 304 that settles none of this viewer's actions leaves the screen as it is.
     if (this.local.settle(mark) || fresh) this.render(true);
     if (fresh && this.news) this.news.check(this.server);
   }
 
-  accept({ list, etag, closed }) {
-    if (!Array.isArray(list)) return;
-    if (this.server === null && this.host) {
-      const { eid: id, secret, title } = this;
-      rememberSession({ id, secret, title: title || "", created: Date.now() });
-    }
+  accept(list, closed) {
+    if (this.server === null) this.shown();
+    if (this.server === null && this.host) this.remember();
     this.server = list;
-    this.etag = etag;
     if (this.session) {
       this.session.closed(closed);
     } else {
       published(list, this.store);
       this.showClosed(closed);
     }
+  }
+
+  remember() {
+    const { eid: id, secret, title } = this;
+    rememberSession({ id, secret, title: title || "", created: Date.now() });
   }
 
   // Closed: guests read and vote, and the ask form gives way to a note (what was typed
@@ -164,6 +177,7 @@ export class EventView {
       showNotFound();
       return;
     }
+    this.shown();
     $("#share-panel").hidden = true;
     $("#ask-form").hidden = true;
     $("#ask-closed").hidden = true;

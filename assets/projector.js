@@ -6,9 +6,11 @@
 // clicked but "Full screen": it is for reading, and the speaker acts in the
 // host view.
 
-import { listQuestions, questionDetails } from "./api.js";
+import { listChanges, questionDetails } from "./api.js";
 import { DetailsLoader } from "./details.js";
 import { GuestLink, shortAddress } from "./guestlink.js";
+import { HeldList } from "./held.js";
+import { showNotFound } from "./live.js";
 import { t, tn } from "./i18n.js";
 import { Poller } from "./poller.js";
 import { Rows, byName, number, setText } from "./rows.js";
@@ -34,10 +36,10 @@ class ProjectorRows extends Rows {
 }
 
 export class ProjectorView {
-  constructor(eid, title) {
-    Object.assign(this, { eid, title });
+  constructor(eid) {
+    this.eid = eid;
     this.list = null;
-    this.etag = null;
+    this.held = new HeldList();
     this.shownKey = null;
     this.lan = false;
     this.wifi = null;
@@ -48,10 +50,11 @@ export class ProjectorView {
     this.details = new DetailsLoader(this.texts, questionDetails, () => this.render());
   }
 
-  start() {
+  /** shown() puts the view on screen: once there is something to show. */
+  start(shown) {
+    this.shown = shown;
     document.body.classList.add("is-projector");
-    document.title = t("Projector: {title} · LanQA", { title: this.title || t("Live Q&A") });
-    $("#projector-title").textContent = this.title || t("Questions from the room");
+    this.titled(null);
     const ip = new URLSearchParams(location.search).get("ip");
     new GuestLink(this.eid, (info, qr) => this.showLink(info, qr), ip).start();
     followWifi((wifi) => this.showWifi(wifi));
@@ -60,6 +63,11 @@ export class ProjectorView {
     this.poller = new Poller({ tick: () => this.poll(), interval: POLL_MS });
     this.poller.start();
     addEventListener("resize", () => this.fit());
+  }
+
+  titled(title) {
+    document.title = t("Projector: {title} · LanQA", { title: title || t("Live Q&A") });
+    $("#projector-title").textContent = title || t("Questions from the room");
   }
 
   showLink(info, qr) {
@@ -88,18 +96,22 @@ export class ProjectorView {
   async poll() {
     let fresh;
     try {
-      fresh = await listQuestions(this.eid, null, this.etag);
+      fresh = await listChanges(this.eid, null, this.held.version);
     } catch (error) {
       if (pollTrouble(error)) return;
       // The session is gone (or never was): asking again will not help.
       this.poller.stop();
-      banner(error.message);
+      if (error.status === 404) showNotFound();
+      else {
+        this.shown();
+        banner(error.message);
+      }
       return;
     }
     banner(null);
-    if (fresh && Array.isArray(fresh.list)) {
-      this.list = fresh.list;
-      this.etag = fresh.etag;
+    if (fresh) {
+      if (this.list === null) this.shown();
+      this.list = this.held.apply(fresh);
       this.render();
     }
   }

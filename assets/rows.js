@@ -4,13 +4,13 @@
 
 import { clockSkew } from "./api.js";
 import { age as ageText, lang, t, tn } from "./i18n.js";
+import { ulidMs } from "./order.js";
 
-const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const calm = matchMedia("(prefers-reduced-motion: reduce)");
 const numbers = new Intl.NumberFormat(lang);
 
 /** Server time now, in seconds. */
-export const serverNow = () => Date.now() / 1000 + clockSkew;
+export const serverNow = () => Date.now() / 1000 + clockSkew();
 
 /** "now", "42 sec. ago", "5 min. ago"…, in the page's language. */
 export function relativeAge(when, now = serverNow()) {
@@ -21,11 +21,7 @@ export function relativeAge(when, now = serverNow()) {
 export const number = (n) => numbers.format(n);
 
 /** The time a ULID was made, in whole seconds: a question's `when`. */
-export function ulidSeconds(ulid) {
-  let ms = 0;
-  for (const char of ulid.slice(0, 10).toUpperCase()) ms = ms * 32 + CROCKFORD.indexOf(char);
-  return Math.floor(ms / 1000);
-}
+export const ulidSeconds = (ulid) => Math.floor(ulidMs(ulid) / 1000);
 
 export class Rows {
   constructor(template) {

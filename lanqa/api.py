@@ -10,7 +10,7 @@ from lanqa import export, net, qr
 from lanqa.i18n import _, ngettext
 from lanqa.order import new_secret, new_ulid
 from lanqa.pages import language, live_events
-from lanqa.phone import EVENT_GONE, IMMUTABLE, VOTER_COOKIE, too_many, ulid_or_400
+from lanqa.phone import EVENT_GONE, HEADERS, IMMUTABLE, VOTER_COOKIE, too_many, ulid_or_400
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -107,13 +107,14 @@ def two_words(text):
 
 @bp.get("/event/<eid>/questions")
 def guest_list(eid):
-    return phones().poll(eid, g.voter, if_none_match()).response()
+    return phones().poll(eid, g.voter, poll_headers(), query=query()).response()
 
 
 @bp.get("/event/<eid>/questions/<secret>")
 def host_list(eid, secret):
     found = host_event(eid, secret)
-    return phones().poll(found["id"], g.voter, if_none_match(), host=True).response()
+    answer = phones().poll(found["id"], g.voter, poll_headers(), host=True, query=query())
+    return answer.response()
 
 
 @bp.post("/event/<eid>/questions/<secret>/<qid>/toggle/<prop>")
@@ -359,8 +360,13 @@ def new_devices_fast(n):
     )
 
 
-def if_none_match():
-    return request.headers.get("If-None-Match", "")
+def poll_headers():
+    """The headers a poll reads (phone.HEADERS), as phone.py takes them."""
+    return {name: request.headers[name] for name, _ in HEADERS if name in request.headers}
+
+
+def query():
+    return request.query_string.decode("latin-1")
 
 
 def is_loopback():

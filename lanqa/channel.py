@@ -75,8 +75,8 @@ class QuickChannel(HTTPChannel):
         head = plain_get(data)
         if head is None:
             return False
-        path, headers = head
-        answer = self.server.quick(path, headers, self.addr[0], self.server.effective_port)
+        target, headers = head
+        answer = self.server.quick(target, headers, self.addr[0], self.server.effective_port)
         if answer is None:
             return False
         closing = self.takes_turns
@@ -113,16 +113,16 @@ class QuickChannel(HTTPChannel):
 
 
 def plain_get(data):
-    """(path, {lowercase name: value}) when data is exactly one complete HTTP/1.1 GET
-    with no body and nothing waitress's parser should judge; None otherwise."""
+    """(path and query, {lowercase name: value}) when data is exactly one complete
+    HTTP/1.1 GET with no body and nothing waitress's parser should judge; None
+    otherwise."""
     if not data.startswith(b"GET /") or data.find(b"\r\n\r\n") != len(data) - 4:
         return None
     first, *lines = data[:-4].decode("latin-1").split("\r\n")
     parts = first.split(" ")
     if len(parts) != 3 or parts[2] != "HTTP/1.1":
         return None
-    path = parts[1].partition("?")[0]
-    if "%" in path:
+    if "%" in parts[1] or "#" in parts[1]:
         return None
     headers = {}
     for line in lines:
@@ -137,7 +137,7 @@ def plain_get(data):
         return None
     if headers.get("connection", "keep-alive").lower() != "keep-alive":
         return None
-    return path, headers
+    return parts[1], headers
 
 
 @functools.lru_cache(maxsize=1)

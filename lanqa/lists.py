@@ -11,8 +11,15 @@ import json
 import threading
 from dataclasses import dataclass
 
+from lanqa import delta
 from lanqa.expiry import EVENT_LIFETIME, QUESTION_LIFETIME
 from lanqa.order import rank, ulid_ms
+
+# How long guests share one version of a list when asking for changes: the server then
+# works out each change once for all the phones holding a version, not once a poll
+# (votes arrive every few milliseconds in a hall). The host always gets the newest.
+SHARE_SECONDS = 0.5
+HISTORY = 40  # versions kept to send changes from; an older one gets the full list
 
 
 class NotCached(Exception):
@@ -21,11 +28,14 @@ class NotCached(Exception):
 
 @dataclass(frozen=True)
 class Built:
-    body: bytes
+    body: bytes  # ranked, as upstream's route answers
     etag: str
     version: int
     valid_until: float
     closed: bool = False  # asking is closed: the answers say so in a header
+    items: tuple = ()  # the same items in question-id order, for delta.py
+    now: float = 0  # when it was built: the time it is ranked at
+    gzipped: bytes = None  # body, compressed (delta.compress)
 
 
 class Lists:
@@ -39,6 +49,9 @@ class Lists:
         self._hidden = set()  # qids a host hid: their texts are not for guests
         self._review = set()  # qids waiting for review: nor are theirs
         self._built = {}
+        self._shared = {}  # key -> Builts shared for changes, oldest first (see shared())
+        self._shared_at = {}  # key -> when its newest one was first shared
+        self._answers = {}  # key -> (version, {(since, texts): (body, gzipped)})
         self._versions = {}
         self._polled = set()  # lists asked for since they were last built
         self._lock = threading.Lock()
@@ -85,6 +98,8 @@ class Lists:
             self._versions[eid] = self._versions.get(eid, 0) + 1
             for key in ((eid, False), (eid, True)):
                 self._built.pop(key, None)
+                self._shared.pop(key, None)
+                self._answers.pop(key, None)
                 self._polled.discard(key)
         with self._flags:
             for qid in [qid for qid, (_, of, _) in self._details.items() if of == eid]:
@@ -163,6 +178,47 @@ class Lists:
         self._polled.add(key)
         return built
 
+    def shared(self, eid, host, now, cached_only=False):
+        """The version of the list that polls for changes get: the newest, except that
+        guests keep getting the same one for SHARE_SECONDS. Unlike get(), it does not
+        make writes rebuild the list: a build waits for the next poll that needs it."""
+        key = (eid, host)
+        history = self._shared.get(key)
+        newest = history[-1] if history else None
+        period = 0 if host else SHARE_SECONDS
+        if newest and now < self._shared_at[key] + period and now < newest.valid_until:
+            return newest
+        built = self._fresh(key, now)
+        if built is None and cached_only:
+            raise NotCached
+        built = built or self._current(key, now)
+        with self._lock:
+            history = self._shared.setdefault(key, [])
+            if not history or history[-1] is not built:
+                history.append(built)
+                del history[:-HISTORY]
+                self._shared_at[key] = now
+        return built
+
+    def changes(self, eid, host, since, current, texts=None):
+        """(body, gzipped) of the changes from the version since to current (a Built from
+        shared()), made once and shared by every phone that holds since. texts():
+        the JSON of the items' texts, added to a full list (the page's first poll)."""
+        key = (eid, host)
+        held = next((b for b in self._shared.get(key, ()) if b.etag == since), None)
+        wanted = (held and since, held is None and texts is not None)
+        version, answers = self._answers.get(key, (None, {}))
+        if version != current.etag:
+            answers = {}
+            self._answers[key] = (current.etag, answers)
+        found = answers.get(wanted)
+        if found is None:
+            body = delta.changes(held, current) if held else delta.full(current)
+            if wanted[1]:
+                body = delta.with_texts(body, texts([item["qid"] for item in current.items]))
+            found = answers[wanted] = (body, delta.compress(body))
+        return found
+
     def _current(self, key, now):
         """The fresh build of key's list, built now if there is none."""
         built = self._fresh(key, now)
@@ -185,8 +241,14 @@ class Lists:
 
     def _build(self, eid, host, now, version):
         items, valid_until = [], now + 3600
+        # Items that did not change are the same objects as in the last build: versions
+        # kept for changes (shared()) share them, and delta.changes compares them at once.
+        before = self._built.get((eid, host))
+        same = {item["qid"]: item for item in before.items} if before else {}
         for row in self.store.questions(eid, now, hidden=host):
-            items.append(list_item(row, host))
+            item = list_item(row, host)
+            kept = same.get(item["qid"])
+            items.append(kept if kept == item else item)
             # Hotness counts whole minutes since the ULID time; find the next tick.
             asked_ms = ulid_ms(row["id"])
             minutes = max(0, int(now * 1000 - asked_ms) // 60_000)
@@ -197,7 +259,8 @@ class Lists:
         closed = bool(event and event["closed"])
         # The ETag covers the header too, so that phones holding the list learn of it.
         etag = hashlib.blake2b(body + (b"closed" if closed else b""), digest_size=12).hexdigest()
-        return Built(body, etag, version, valid_until, closed)
+        gzipped = delta.compress(body)
+        return Built(body, etag, version, valid_until, closed, tuple(items), now, gzipped)
 
 
 def list_item(row, host):

@@ -40,7 +40,7 @@ def ulid_ms(ulid):
 
 
 def hotness(item, now):
-    minutes = max(0, int(now * 1000 - ulid_ms(item["qid"])) // 60_000)
+    minutes = max(0, (int(now * 1000) - ulid_ms(item["qid"])) // 60_000)
     return max(item["votes"], 1) / (minutes + 1)
 
 

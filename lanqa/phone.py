@@ -24,12 +24,12 @@ import secrets
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from werkzeug.exceptions import HTTPException, TooManyRequests, abort
 from werkzeug.wrappers import Response
 
-from lanqa import errors, i18n, logs, net
+from lanqa import delta, errors, i18n, logs, net
 from lanqa.i18n import _, ngettext
 from lanqa.lists import NotCached
 from lanqa.order import parse_ulid
@@ -46,6 +46,11 @@ QUESTION_GONE = _("This question does not exist or has expired.")
 SECURITY = tuple(SECURITY_HEADERS.items())
 JSON = ("Content-Type", "application/json")
 CLOSED = ("X-Questions-Closed", "1")  # on a list: the session takes no more questions
+GZIP = ("Content-Encoding", "gzip")
+# Changes go out every two seconds to every phone, so they carry only the headers that
+# do something for a JSON body: no Content-Security-Policy, frame or referrer rules,
+# which are for pages. Nothing may keep them (they say what changed since the request).
+CHANGES = (JSON, ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"))
 # The routes of api.py whose answers this module gives on every path.
 PHONE_ENDPOINTS = ("api.guest_list", "api.details", "api.vote")
 CROSS_SITE = _("A page of another site may not change anything here.")
@@ -175,19 +180,42 @@ class Phones:
 
     # The three requests
 
-    def poll(self, eid, voter, if_none_match, host=False, cached_only=False):
+    def poll(self, eid, voter, headers, host=False, cached_only=False, query=""):
         """The guest list (host: the host list) of eid, or 304 if the phone has it; both
-        say so when the session takes no more questions (X-Questions-Closed)."""
+        say so when the session takes no more questions (X-Questions-Closed). With
+        since=<version> in the query, the changes since then (delta.py); headers:
+        lowercase name -> value."""
         now = self.clock()
         eid = self.event(eid, cached_only)["id"]
+        options = dict(parse_qsl(query)) if query else {}
+        if "since" in options:
+            return self._changes(eid, voter, host, options, headers, cached_only)
         built = self.lists.get(eid, host, now, cached_only)
         self.presence.saw(eid, voter, now)
-        headers = (("Cache-Control", "no-cache"), *SECURITY, ("ETag", f'"{built.etag}"'))
+        tag = f'"{built.etag}"'
+        found = (("Cache-Control", "no-cache"), *SECURITY, ("ETag", tag))
         if built.closed:
-            headers += (CLOSED,)
-        if f'"{built.etag}"' in if_none_match:
-            return Answer(304, headers)
-        return Answer(200, (JSON, *headers), built.body)
+            found += (CLOSED,)
+        if tag in headers.get("if-none-match", ""):
+            return Answer(304, found)
+        if built.gzipped and delta.accepts_gzip(headers.get("accept-encoding")):
+            return Answer(200, (JSON, *found, GZIP, ("Vary", "Accept-Encoding")), built.gzipped)
+        return Answer(200, (JSON, *found), built.body)
+
+    def _changes(self, eid, voter, host, options, headers, cached_only):
+        now, since = self.clock(), options["since"]
+        current = self.lists.shared(eid, host, now, cached_only)
+        self.presence.saw(eid, voter, now)
+        if since == current.etag:
+            return Answer(304, ())  # nothing to store and nothing to sniff: no headers
+        texts = None
+        if options.get("texts") == "1":
+            host_of = eid if host else None
+            texts = lambda qids: self.lists.details_json(qids, now, cached_only, host_of)  # noqa: E731
+        body, gzipped = self.lists.changes(eid, host, since, current, texts)
+        if gzipped and delta.accepts_gzip(headers.get("accept-encoding")):
+            return Answer(200, (*CHANGES, GZIP), gzipped)
+        return Answer(200, CHANGES, body)
 
     def texts(self, qids, cached_only=False, host_of=None):
         """The immutable text, time and name of up to MAX_DETAILS questions; hidden ones
@@ -289,7 +317,7 @@ class Phones:
 
     # Dispatch for the paths in front of Flask
 
-    def answer(self, method, path, headers, address, port, cached_only=False):
+    def answer(self, method, path, headers, address, port, cached_only=False, query=""):
         """The Answer to a phone's request, or None when it is not one of the three, or
         comes from a device without its voter cookie (Flask gives it one), or, with
         cached_only, needs the database. headers: lowercase name -> value."""
@@ -298,11 +326,10 @@ class Phones:
         if found is None or voter is None:
             return None
         endpoint, args = found
-        if_none_match = headers.get("if-none-match", "")
         try:
             self.guard(method, headers.get("host", ""), headers.get("origin"), port)
             if endpoint == "api.guest_list":
-                return self.poll(args["eid"], voter, if_none_match, cached_only=cached_only)
+                return self.poll(args["eid"], voter, headers, cached_only=cached_only, query=query)
             if endpoint == "api.details":
                 return self.texts(args["qids"], cached_only)
             if cached_only:
@@ -313,10 +340,12 @@ class Phones:
         except HTTPException as error:
             return error_answer(error, language(headers))
 
-    def from_memory(self, path, headers, address, port):
-        """A GET's Answer from memory alone, for the main loop; None when that is not
-        possible, and for errors, which a worker answers and logs."""
-        answer = self.answer("GET", path, headers, address, port, cached_only=True)
+    def from_memory(self, target, headers, address, port):
+        """A GET's Answer from memory alone, for the main loop (target: the path and
+        query); None when that is not possible, and for errors, which a worker answers
+        and logs."""
+        path, _, query = target.partition("?")
+        answer = self.answer("GET", path, headers, address, port, True, query)
         return answer if answer and answer.status < 400 else None
 
     def _route(self, method, path):
@@ -330,7 +359,7 @@ class Phones:
 # The request headers the three requests read, as a WSGI environ names them.
 HEADERS = tuple(
     (name, "HTTP_" + name.upper().replace("-", "_"))
-    for name in ("cookie", "if-none-match", "host", "origin", "accept-language")
+    for name in ("cookie", "if-none-match", "host", "origin", "accept-language", "accept-encoding")
 )
 
 
@@ -356,7 +385,8 @@ class Front:
             headers = {name: environ.get(key) for name, key in HEADERS if key in environ}
             port = environ.get("SERVER_PORT", "80")
             try:
-                answer = self.phones.answer(method, path, headers, address, port)
+                query = environ.get("QUERY_STRING", "")
+                answer = self.phones.answer(method, path, headers, address, port, query=query)
             except Exception as error:  # the store's (a full disk): JSON, as Flask answers
                 log.exception("Exception on %s [%s]", logs.redact(path), method)
                 answer = error_answer(errors.failure(error), language(headers))

@@ -86,7 +86,7 @@ def connection_cap(kind, open_files):
 class Listener(TcpWSGIServer):
     """waitress's TCP server with LanQA's main loop, answering phones from memory.
 
-    quick(path, headers, address, port) answers a plain GET from memory, or
+    quick(target, headers, address, port) answers a plain GET from memory, or
     returns None (see channel.py)."""
 
     channel_class = QuickChannel

@@ -1,7 +1,9 @@
 """Phones' cached GETs answered on the server's main loop: the same answer a worker
 thread gives, a 304 that keeps its connection, and anything unusual left to waitress."""
 
+import gzip
 import http.client
+import json
 
 import pytest
 from conftest import VOTER as VOTER_ID
@@ -15,9 +17,9 @@ VOTER = f"lanqa_voter={VOTER_ID}"
 GET = b"GET /api/event/E/questions?x=1 HTTP/1.1\r\nHost: lan\r\nCookie: c=1\r\n\r\n"
 
 
-def test_a_plain_get_gives_its_path_and_headers():
-    assert plain_get(GET) == ("/api/event/E/questions", {"host": "lan", "cookie": "c=1"})
-    path = "/api/event/E/questions"
+def test_a_plain_get_gives_its_path_and_query_and_headers():
+    path = "/api/event/E/questions?x=1"
+    assert plain_get(GET) == (path, {"host": "lan", "cookie": "c=1"})
     assert plain_get(GET.replace(b"Host", b"Content-Length: 0\r\nHost"))[0] == path
     assert plain_get(GET.replace(b"Host", b"Connection: Keep-Alive\r\nHost"))[0] == path
 
@@ -117,6 +119,24 @@ def test_a_304_from_the_main_loop_keeps_its_connection(connect, event, parsed):
     status, headers, body, will_close = get(conn, path, **{"If-None-Match": etag})
     assert (status, body, will_close, headers["etag"]) == (304, b"", False, etag)
     assert get(conn, path)[0] == 200 and conn.sock is sock
+    assert parsed == [path]
+
+
+def test_changes_come_from_the_main_loop_compressed_as_a_worker_sends_them(
+    connect, event, parsed, client
+):
+    eid, _ = event
+    for n in range(20):
+        client.post(f"/api/event/{eid}", json={"body": f"Question number {n}?"})
+    conn = connect()
+    path = f"/api/event/{eid}/questions?since=0"
+    first, again = get(conn, path, **{"Accept-Encoding": "gzip"}), get(conn, path)
+    assert parsed == [path]
+    status, headers, body, _ = first
+    assert (status, headers["content-encoding"]) == (200, "gzip")
+    assert gzip.decompress(body) == again[2]
+    version = json.loads(again[2])["v"]
+    assert get(conn, path.replace("=0", f"={version}"))[:3] == (304, {}, b"")
     assert parsed == [path]
 
 
