@@ -2,50 +2,46 @@
 // projector view, /event/{id}/{secret} the host view, /live the live sessions
 // (where the server sends phones that type the short address), anything else
 // the start page. Moving between them is a full page load, so each view starts
-// clean.
+// clean. Each view's code is imported when it is shown: the server sends each
+// page a script with only its own view's modules (lanqa/assets.py).
 
 import { getEvent } from "./api.js";
 import { choose, lang, languages } from "./i18n.js";
-import { EventView } from "./event.js";
-import { showLanding } from "./landing.js";
-import { showLive, showNotFound } from "./live.js";
-import { ProjectorView } from "./projector.js";
-import { banner, pollTrouble, showView } from "./ui.js";
+import { showLive } from "./live.js";
+import { pollTrouble, showView } from "./ui.js";
 
 const RETRY_MS = 2000;
 
-function route() {
+async function route() {
   const [first, eid, second] = location.pathname.split("/").filter(Boolean);
   if (first === "live") {
     showLive();
   } else if (first !== "event" || !eid) {
-    showLanding();
+    (await import("./landing.js")).showLanding();
   } else if (second === "projector") {
     // Not a secret: those are exactly 30 letters and digits.
-    openEvent(eid, "projector", (id, title) => new ProjectorView(id, title).start());
+    const { ProjectorView } = await import("./projector.js");
+    openEvent(eid, "projector", new ProjectorView(eid.toUpperCase()));
   } else {
-    openEvent(eid, "event", (id, title) => new EventView(id, second, title).start());
+    const { EventView } = await import("./event.js");
+    openEvent(eid, "event", new EventView(eid.toUpperCase(), second));
   }
 }
 
-/** Check that the event exists, then show view and start() it with the id and title. */
-async function openEvent(eid, view, start) {
-  let event;
+/** Start the view at once, shown when its first list is here (or it has a problem to
+ * show): that list is what a phone waits for, and says if the session is gone. Its
+ * title comes when the server gives it. */
+async function openEvent(eid, id, view) {
+  view.start(() => showView(id));
   for (;;) {
     try {
-      event = await getEvent(eid);
-      break;
+      view.titled((await getEvent(eid)).title);
+      return;
     } catch (error) {
-      if (!pollTrouble(error)) {
-        showNotFound();
-        return;
-      }
+      if (!pollTrouble(error)) return; // the view's own poll says what is wrong
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
   }
-  banner(null);
-  showView(view);
-  start(eid.toUpperCase(), event && event.title);
 }
 
 /** The language menu: every language LanQA speaks, each in its own words. */

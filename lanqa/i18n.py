@@ -99,14 +99,17 @@ def po(lang):
 
 
 @cache
-def page_catalog(lang):
-    """What a page needs to speak lang: JSON with its plural categories and messages
-    (a string, or a list of plural forms in the order of plural_tags)."""
+def page_catalog(lang, script):
+    """What a page needs to speak lang: JSON with its plural categories and the messages
+    its script (the text of it) marks (each a string, or a list of plural forms in the
+    order of plural_tags)."""
     tags = Locale.parse(lang).plural_form.tags
+    wanted = {unescape(found.group(2)) for found in SCRIPT.finditer(script)}
     messages = {}
     if lang != "en" and (LOCALES / f"{lang}.po").exists():
         for message in po(lang):
-            if not message.id or not message.string:
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            if not message.id or not message.string or key not in wanted:
                 continue
             if isinstance(message.id, tuple):
                 messages[message.id[0]] = list(message.string)

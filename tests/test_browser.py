@@ -244,10 +244,10 @@ def test_a_slow_first_answer_shows_loading_not_a_blank_page(server, visitors):
     eid, _ = create_event(server)
     held = []
 
-    def hold_the_event(page):
-        page.route(f"**/api/event/{eid}", lambda route: held.append(route))
+    def hold_the_list(page):
+        page.route(f"**/api/event/{eid}/questions?*", lambda route: held.append(route))
 
-    page = visitors.open(f"/event/{eid}", prepare=hold_the_event)
+    page = visitors.open(f"/event/{eid}", prepare=hold_the_list)
     expect(page.locator("#loading")).to_be_visible()
     expect(page.locator("#loading")).to_contain_text("reload the page")
     held[0].continue_()
@@ -397,18 +397,21 @@ def test_a_hidden_tab_polls_slowly_and_catches_up_when_shown(server, visitors):
     expect(row(page, "Asked while nobody looked")).to_be_visible(timeout=1000)
 
 
-def test_question_texts_load_in_batches_of_at_most_25(server, visitors):
+def test_texts_come_with_the_first_list_then_in_batches_of_at_most_25(server, visitors):
     eid, _ = create_event(server)
-    for number in range(30):
-        ask_api(server, eid, f"Batch question {number:02}")
+    for number in range(10):
+        ask_api(server, eid, f"Early question {number:02}")
     page = visitors.open(f"/event/{eid}")
+    expect(page.locator("#pending-questions .text", has_text="Early question")).to_have_count(10)
+    assert not [url for url in visitors.requests if "/api/questions/" in url]
+    assert [url for url in visitors.requests if "texts=1" in url]
+    later = [ask_api(server, eid, f"Batch question {number:02}") for number in range(30)]
+    page.locator("#pending-more").click()  # the first page shows 30 of the 40
     expect(page.locator("#pending-questions .text", has_text="Batch question")).to_have_count(30)
     batches = [
         url.rsplit("/", 1)[1].split(",") for url in visitors.requests if "/api/questions/" in url
     ]
-    assert sorted(qid for batch in batches for qid in batch) == sorted(
-        item["qid"] for item in requests.get(f"{server.url}/api/event/{eid}/questions").json()
-    )
+    assert sorted(qid for batch in batches for qid in batch) == sorted(later)
     assert max(len(batch) for batch in batches) <= 25
 
 

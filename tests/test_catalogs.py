@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from lanqa import i18n
+from lanqa import i18n, pages
+from lanqa.i18n import unescape
 
 OTHERS = [lang for lang in i18n.LANGUAGES if lang != "en"]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -77,13 +78,31 @@ def test_the_language_of_a_request(header, cookie, lang):
 
 
 def test_a_page_catalog_has_the_plural_categories_of_its_language():
-    arabic = json.loads(i18n.page_catalog("ar"))
+    script = 't("Live"); tn("{n} vote", "{n} votes", 2);'
+    arabic = json.loads(i18n.page_catalog("ar", script))
     assert arabic["dir"] == "rtl" and arabic["lang"] == "ar"
     assert arabic["plural_tags"] == ["zero", "one", "two", "few", "many", "other"]
-    assert json.loads(i18n.page_catalog("de"))["plural_tags"] == ["one", "other"]
-    english = json.loads(i18n.page_catalog("en"))
+    assert len(arabic["messages"]["{n} vote"]) == 6
+    assert json.loads(i18n.page_catalog("de", script))["plural_tags"] == ["one", "other"]
+    english = json.loads(i18n.page_catalog("en", script))
     assert english["messages"] == {} and english["dir"] == "ltr"
-    assert "</" not in i18n.page_catalog("ar")  # safe inside the page's <script> element
+    files = pages.load_assets(i18n.LOCALES.parent.parent / "assets", 0)
+    everything = "".join(files.scripts.values())
+    assert "</" not in i18n.page_catalog("ar", everything)  # safe inside the page's <script>
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_each_page_carries_the_messages_of_its_own_script_only(lang):
+    files = pages.load_assets(i18n.LOCALES.parent.parent / "assets", 0)
+    catalogs = {
+        view: json.loads(i18n.page_catalog(lang, files.scripts[view]))["messages"]
+        for view in pages.BUNDLES
+    }
+    for view, script in files.scripts.items():
+        marked = {unescape(found.group(2)) for found in i18n.SCRIPT.finditer(script)}
+        assert marked and set(catalogs[view]) == marked, view
+    assert "Copy guest link" in catalogs["host"] and "Copy guest link" not in catalogs["guest"]
+    assert "Ask" in catalogs["guest"]
 
 
 def test_a_sentence_speaks_each_language_with_its_values():
@@ -129,7 +148,7 @@ def test_the_page_says_nothing_outside_the_catalog():
             self.skipping -= tag in ("script", "style")
 
         def handle_data(self, data):
-            text = re.sub(r"\{\{.*?\}\}", "", data, flags=re.S).strip()
+            text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", data, flags=re.S).strip()
             if not self.skipping and re.search("[A-Za-z]{2}", text) and text != "LanQA":
                 found.append(text)
 
