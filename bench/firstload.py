@@ -48,19 +48,12 @@ import time
 import urllib.parse
 import urllib.request
 
+from freshness import CHROMIUM_ARGS
 from phones import NO_LIMITS, Connection, devices_of, phone_address, start_lanqa, stop
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOAD_TIMEOUT_MS = 60_000  # the first question must show within this, else "not seen"
 SETTLE_S = 2.0  # the page has settled this long after its first question shows
 TOLERANCE_S = 3.0  # a shown vote count may miss the votes of this last stretch

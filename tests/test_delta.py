@@ -17,7 +17,7 @@ from lanqa.app import create_app
 from lanqa.expiry import DAY
 from lanqa.limits import DEFAULTS
 from lanqa.lists import SHARE_SECONDS
-from lanqa.order import rank
+from lanqa.order import new_ulid, rank
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 UNLIMITED = {rule: (10**6, 1) for rule in DEFAULTS}
@@ -43,11 +43,11 @@ console.log(JSON.stringify(wrong));
 """
 
 
-def apply_in_page_code(polls):
-    """The indexes of the polls after which held.js holds another list than expected."""
+def node(script, data):
+    """What script, a module run by node in assets/, prints (JSON) when given data."""
     done = subprocess.run(
-        ["node", "--input-type=module", "-e", APPLY],
-        input=json.dumps(polls),
+        ["node", "--input-type=module", "-e", script],
+        input=json.dumps(data),
         capture_output=True,
         text=True,
         cwd=ASSETS,
@@ -172,14 +172,15 @@ def test_a_page_applying_changes_holds_what_a_full_poll_gives(client, clock, hos
             else:
                 assert since == etag
             polls.append({"phone": phone, "answer": answer, "expect": expect})
-    assert apply_in_page_code(polls) == []
+    # The indexes of the polls after which held.js holds another list than expected.
+    assert node(APPLY, polls) == []
     # The walk went through what it is meant to: long lists, and mostly changes.
     assert max(len(p["expect"]) for p in polls) >= 20
     assert full_answers < len(polls) / 5
     assert sum(p["answer"] is None for p in polls) > 10
 
 
-def test_order_js_ranks_as_the_server_does(clock):
+def test_order_js_ranks_as_the_server_does():
     rng = random.Random(7)
     cases = []
     for _ in range(200):
@@ -187,7 +188,7 @@ def test_order_js_ranks_as_the_server_does(clock):
         items = []
         for _ in range(rng.randint(0, 40)):
             asked = now - rng.random() * 7200
-            qid = ulid_at(asked, rng)
+            qid = new_ulid(asked)
             item = {"qid": qid, "votes": rng.choice([0, 1, 1, 2, 3, 5, 8, 40]), "hidden": False}
             if rng.random() < 0.1:
                 item["hidden"] = True
@@ -204,22 +205,7 @@ def test_order_js_ranks_as_the_server_does(clock):
       JSON.stringify(rank(items, t)) !== JSON.stringify(expect));
     console.log(wrong.length);
     """
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script],
-        input=json.dumps(cases),
-        capture_output=True,
-        text=True,
-        cwd=ASSETS,
-        timeout=60,
-        check=True,
-    )
-    assert done.stdout.strip() == "0"
-
-
-def ulid_at(seconds, rng):
-    from ulid import ULID
-
-    return str(ULID.from_timestamp(seconds))
+    assert node(script, cases) == 0
 
 
 def test_a_change_in_votes_alone_costs_a_few_bytes(client, clock):
