@@ -113,8 +113,9 @@ export class EventView {
 
   async poll() {
     const mark = this.local.mark();
-    // The first list brings the texts along, unless this browser has them already.
-    const texts = this.server === null && !Object.keys(this.store.questions).length;
+    // New questions come with their texts; on a first poll, unless this browser has
+    // them already (a reload): then it asks for only the ones it lacks.
+    const texts = this.server !== null || !Object.keys(this.store.questions).length;
     let fresh;
     try {
       fresh = await api.listChanges(this.eid, this.secret, this.held.version, texts);

@@ -18,7 +18,8 @@ version's items in id order, written as the gap from the index before it (the fi
 from 0): `"votes": [3, 12, 1, 7]` sets item 3 to 12 votes and item 4 to 7. "gone" takes
 items out the same way; "items" adds the new ones and replaces those that changed in
 more than their votes. Empty keys are left out. A version the server no longer holds
-(or "0") gets the full list.
+(or "0") gets the full list. With `texts=1`, "texts" holds the texts of the questions
+new to the phone (all of them, in a full list), as /api/questions gives them.
 """
 
 import gzip

@@ -202,11 +202,12 @@ class Lists:
 
     def changes(self, eid, host, since, current, texts=None):
         """(body, gzipped) of the changes from the version since to current (a Built from
-        shared()), made once and shared by every phone that holds since. texts():
-        the JSON of the items' texts, added to a full list (the page's first poll)."""
+        shared()), made once and shared by every phone that holds since. texts(qids):
+        the JSON of their texts, added for the questions new to that phone (all of them
+        in a full list), so that it need not ask for them."""
         key = (eid, host)
         held = next((b for b in self._shared.get(key, ()) if b.etag == since), None)
-        wanted = (held and since, held is None and texts is not None)
+        wanted = (held and since, texts is not None)
         version, answers = self._answers.get(key, (None, {}))
         if version != current.etag:
             answers = {}
@@ -214,8 +215,10 @@ class Lists:
         found = answers.get(wanted)
         if found is None:
             body = delta.changes(held, current) if held else delta.full(current)
-            if wanted[1]:
-                body = delta.with_texts(body, texts([item["qid"] for item in current.items]))
+            known = {item["qid"] for item in held.items} if held else ()
+            new = [item["qid"] for item in current.items if item["qid"] not in known]
+            if texts and new:
+                body = delta.with_texts(body, texts(new))
             found = answers[wanted] = (body, delta.compress(body))
         return found
 

@@ -235,7 +235,7 @@ def test_guests_share_a_version_for_a_moment_and_the_host_never_waits(client, cl
     assert room.changes(False, first["v"])["votes"] == [0, 2]
 
 
-def test_the_first_list_can_bring_the_texts_along(client, clock):
+def test_lists_can_bring_the_texts_along(client, clock):
     room = Room(client, clock)
     for device in range(3):
         room.ask(device)
@@ -247,9 +247,18 @@ def test_the_first_list_can_bring_the_texts_along(client, clock):
     assert answer["texts"][room.qids[0]]["text"] == "Any news on topic 0?"
     host = client.get(room.host, query_string={"since": "0", "texts": "1"}).json
     assert set(host["texts"]) == set(room.qids)
-    # Texts come only with a full list: a page holding a version has them.
+    # Later, the texts of the questions that are new to the page.
     again = client.get(path, query_string={"since": answer["v"], "texts": "1"})
     assert again.status_code == 304
+    room.ask(4)
+    clock.now += SHARE_SECONDS
+    news = client.get(path, query_string={"since": answer["v"], "texts": "1"}).json
+    assert [item["qid"] for item in news["items"]] == [room.qids[3]]
+    assert list(news["texts"]) == [room.qids[3]]
+    room.vote(5, room.qids[0], True)
+    clock.now += SHARE_SECONDS
+    votes = client.get(path, query_string={"since": news["v"], "texts": "1"}).json
+    assert "texts" not in votes and votes["votes"] == [0, 2]
 
 
 def test_a_closed_session_says_so_in_its_changes(client, clock):
