@@ -215,10 +215,10 @@ class Lists:
         found = answers.get(wanted)
         if found is None:
             body = delta.changes(held, current) if held else delta.full(current)
-            known = {item["qid"] for item in held.items} if held else ()
-            new = [item["qid"] for item in current.items if item["qid"] not in known]
-            if texts and new:
-                body = delta.with_texts(body, texts(new))
+            if texts:
+                known = {item["qid"] for item in held.items} if held else ()
+                new = [item["qid"] for item in current.items if item["qid"] not in known]
+                body = delta.with_texts(body, texts(new)) if new else body
             found = answers[wanted] = (body, delta.compress(body))
         return found
 

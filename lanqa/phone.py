@@ -189,7 +189,7 @@ class Phones:
         eid = self.event(eid, cached_only)["id"]
         options = dict(parse_qsl(query)) if query else {}
         if "since" in options:
-            return self._changes(eid, voter, host, options, headers, cached_only)
+            return self._changes(eid, voter, host, options, headers, now, cached_only)
         built = self.lists.get(eid, host, now, cached_only)
         self.presence.saw(eid, voter, now)
         tag = f'"{built.etag}"'
@@ -202,8 +202,9 @@ class Phones:
             return Answer(200, (JSON, *found, GZIP, ("Vary", "Accept-Encoding")), built.gzipped)
         return Answer(200, (JSON, *found), built.body)
 
-    def _changes(self, eid, voter, host, options, headers, cached_only):
-        now, since = self.clock(), options["since"]
+    def _changes(self, eid, voter, host, options, headers, now, cached_only):
+        """What changed since the version options["since"], as LanQA's pages poll."""
+        since = options["since"]
         current = self.lists.shared(eid, host, now, cached_only)
         self.presence.saw(eid, voter, now)
         if since == current.etag:
@@ -211,7 +212,9 @@ class Phones:
         texts = None
         if options.get("texts") == "1":
             host_of = eid if host else None
-            texts = lambda qids: self.lists.details_json(qids, now, cached_only, host_of)  # noqa: E731
+            texts = functools.partial(
+                self.lists.details_json, now=now, host_of=host_of, cached_only=cached_only
+            )
         body, gzipped = self.lists.changes(eid, host, since, current, texts)
         if gzipped and delta.accepts_gzip(headers.get("accept-encoding")):
             return Answer(200, (*CHANGES, GZIP), gzipped)
