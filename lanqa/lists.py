@@ -180,24 +180,25 @@ class Lists:
 
     def shared(self, eid, host, now, cached_only=False):
         """The version of the list that polls for changes get: the newest, except that
-        guests keep getting the same one for SHARE_SECONDS. Unlike get(), it does not
-        make writes rebuild the list: a build waits for the next poll that needs it."""
+        guests keep getting the same one for SHARE_SECONDS (its ranking, too, may be that
+        late). Unlike get(), it does not make writes rebuild the list: a build waits for
+        the next poll that needs it."""
         key = (eid, host)
         history = self._shared.get(key)
-        newest = history[-1] if history else None
-        period = 0 if host else SHARE_SECONDS
-        if newest and now < self._shared_at[key] + period and now < newest.valid_until:
-            return newest
+        if history and not host and now < self._shared_at[key] + SHARE_SECONDS:
+            return history[-1]
         built = self._fresh(key, now)
         if built is None and cached_only:
             raise NotCached
         built = built or self._current(key, now)
         with self._lock:
             history = self._shared.setdefault(key, [])
-            if not history or history[-1] is not built:
+            if history and history[-1].etag == built.etag:
+                history[-1] = built  # the same list, ranked as it was: valid for longer
+            else:
                 history.append(built)
                 del history[:-HISTORY]
-                self._shared_at[key] = now
+            self._shared_at[key] = now
         return built
 
     def changes(self, eid, host, since, current, texts=None):

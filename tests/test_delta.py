@@ -235,6 +235,24 @@ def test_guests_share_a_version_for_a_moment_and_the_host_never_waits(client, cl
     assert room.changes(False, first["v"])["votes"] == [0, 2]
 
 
+def test_a_version_lasts_while_only_the_clock_moves(client, clock):
+    """Each question's hotness drops once a minute, at its own moment: a minute after a
+    burst of questions, the list is re-ranked every few milliseconds. A hall polling
+    through that must not push the version a phone holds out of the server's memory."""
+    room = Room(client, clock)
+    for device in range(300):
+        room.ask(device)
+        room.vote(1000 + device, room.qids[-1], device % 3 == 0)
+        clock.now += 0.01
+    clock.now += 58.5  # half way through the minute ticks of the 300 questions
+    held = room.changes(False, "0")
+    for _ in range(300):  # 6 s of a hall polling, with no vote or question
+        clock.now += 0.02
+        room.changes(False, "0")
+    later = room.changes(False, held["v"])
+    assert later is None or "full" not in later
+
+
 def test_lists_can_bring_the_texts_along(client, clock):
     room = Room(client, clock)
     for device in range(3):
