@@ -26,7 +26,7 @@ from lanqa.logs import OncePerMinute
 from lanqa.loop import Loop, Sockets
 
 log = logging.getLogger("lanqa.server")
-MAX_CONNECTIONS = 5000
+MAX_CONNECTIONS = 10000  # 5,000 phones keep their connections: half the cap
 SELECT_CONNECTIONS = 480  # select() takes at most 512 sockets on Windows
 HEAD_TIMEOUT = 5  # seconds for a request's head to arrive, from its first byte
 # Files that are not phones: SQLite (two per connection), the log, the window's, the

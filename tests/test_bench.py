@@ -20,14 +20,33 @@ def run(*args):
 def test_a_hundred_phones_for_five_seconds_on_both_loops_under_a_desktop_file_limit():
     rows = run(
         *("phones", "--phones", "100", "--duration", "5", "--interval", "1", "--warmup", "2"),
-        *("--loops", "native", "select", "--open-files", "1024"),
+        *("--loops", "native", "select", "--open-files", "1024", "--processes", "2"),
     )
     assert [row["loop"] for row in rows] == ["native", "select"]
     assert rows[1]["connection cap"] == 480
     for row in rows:
         assert row["phones"] == 100 and row["requests/s"] > 0
         assert row["errors"] == 0
-        assert set(row["p99 ms by kind"]) >= {"poll", "details"}
+        # New questions' texts come with the changes: no request of their own.
+        assert set(row["p99 ms by kind"]) >= {"poll", "ask"}
+        assert "details" not in row["p99 ms by kind"]
+
+
+def test_phones_count_the_bytes_and_the_changes_protocol_sends_fewer_than_full_lists():
+    # 30 votes a minute from each phone change the list at every poll, and 60 questions
+    # make a full list large: each phone of "full" downloads it again and again.
+    rows = run(
+        *("phones", "--phones", "20", "--duration", "4", "--interval", "1", "--warmup", "2"),
+        *("--questions", "60", "--protocol", "changes", "full", "--votes-per-minute", "30"),
+    )
+    assert [row["protocol"] for row in rows] == ["changes", "full"]
+    changes, full = rows
+    for row in rows:
+        assert row["errors"] == 0 and row["votes/min/phone"] == 30
+        assert "vote" in row["p99 ms by kind"]
+        assert row["egress Mbit/s"] > 0 and row["ingress Mbit/s"] > 0
+        assert row["KB/phone/min out"] > 0 and row["KB/phone/min in"] > 0
+    assert changes["KB/phone/min out"] < full["KB/phone/min out"]
 
 
 def test_the_ratio_benchmark_compares_with_bare_waitress():
