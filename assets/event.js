@@ -258,6 +258,7 @@ export class EventView {
   showJustAsked() {
     const row = this.justAsked && this.rows.rows.get(this.justAsked);
     if (!row || !row.isConnected) return;
+    this.poller.pageScrolls();
     row.scrollIntoView({ block: "center", behavior: "smooth" });
     if (!this.local.newQuestions.has(this.justAsked)) this.justAsked = null;
   }

@@ -4,8 +4,9 @@
 import { rank } from "./order.js";
 
 // How old a guest's list may be when it arrives: the server hands guests the same
-// version for this long (lists.SHARE_SECONDS), so that it works out each change once.
-export const GUEST_LAG_MS = 500;
+// version for half a second, so that it works out each change once, and for up to a
+// second more while it builds the next (lists.SHARE_SECONDS, RENEW_SECONDS).
+export const GUEST_LAG_MS = 1500;
 
 export class HeldList {
   constructor() {

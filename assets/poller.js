@@ -3,10 +3,12 @@
 // every 20 min) so a forgotten tab costs the laptop nothing. Paused by hand, or
 // automatically while the pause button is scrolled out of view, so that the
 // list does not move under a finger (not when the page opens with the button
-// out of view); only an automatic pause ends by itself.
+// out of view, nor when the page itself scrolled); only an automatic pause ends
+// by itself.
 // Without a button (the projector view) it never pauses.
 
 const HIDDEN_STEPS = [[10, 30e3], [25, 60e3], [Infinity, 20 * 60e3]];
+const PAGE_SCROLL_MS = 1500; // a smooth scroll of the page's own is over by then
 
 export class Poller {
   /** tick() fetches once and never rejects; onChange(paused) redraws the toggle. */
@@ -22,6 +24,7 @@ export class Poller {
     this.timer = null;
     this.stopped = false;
     this.observed = false;
+    this.pageScrollUntil = 0;
   }
 
   start() {
@@ -98,13 +101,20 @@ export class Poller {
     this.now();
   }
 
+  /** Call before the page scrolls by itself (to a question just asked): no finger is
+   * on the list, so it goes on updating. */
+  pageScrolls() {
+    this.pageScrollUntil = performance.now() + PAGE_SCROLL_MS;
+  }
+
   onScroll(entry) {
     // The observer's first report is where the page starts, not a scroll: a host
     // view whose share panel pushes the button below the fold must stay live.
     const first = !this.observed;
     this.observed = true;
     if (!entry || this.stopped || first) return;
-    if (!entry.isIntersecting && !this.paused) this.pause("auto");
+    const byPage = performance.now() < this.pageScrollUntil;
+    if (!entry.isIntersecting && !this.paused && !byPage) this.pause("auto");
     else if (entry.isIntersecting && this.paused === "auto") this.resume();
   }
 }

@@ -19,6 +19,7 @@ from lanqa.order import rank, ulid_ms
 # works out each change once for all the phones holding a version, not once a poll
 # (votes arrive every few milliseconds in a hall). The host always gets the newest.
 SHARE_SECONDS = 0.5
+RENEW_SECONDS = 1  # how long the newest is still shared while the next one is built
 HISTORY = 40  # versions kept to send changes from; an older one gets the full list
 
 
@@ -50,7 +51,8 @@ class Lists:
         self._review = set()  # qids waiting for review: nor are theirs
         self._built = {}
         self._shared = {}  # key -> Builts shared for changes, oldest first (see shared())
-        self._shared_at = {}  # key -> when its newest one was first shared
+        self._shared_at = {}  # key -> when its newest one was shared
+        self._renewing = {}  # key -> when a poll went to have the next one built
         self._answers = {}  # key -> (version, {(since, texts): (body, gzipped)})
         self._versions = {}
         self._polled = set()  # lists asked for since they were last built
@@ -185,10 +187,16 @@ class Lists:
         the next poll that needs it."""
         key = (eid, host)
         history = self._shared.get(key)
-        if history and not host and now < self._shared_at[key] + SHARE_SECONDS:
-            return history[-1]
+        if history and not host:
+            # The newest also while one poll has gone to have the next one built: the
+            # others need not wait for it in a queue (a build of 1,000 questions takes
+            # a while). If that poll never gets so far, another one goes later.
+            renewing = cached_only and now < self._renewing.get(key, 0) + RENEW_SECONDS
+            if renewing or now < self._shared_at[key] + SHARE_SECONDS:
+                return history[-1]
         built = self._fresh(key, now)
         if built is None and cached_only:
+            self._renewing[key] = now
             raise NotCached
         built = built or self._current(key, now)
         with self._lock:
@@ -199,6 +207,7 @@ class Lists:
                 history.append(built)
                 del history[:-HISTORY]
             self._shared_at[key] = now
+            self._renewing.pop(key, None)
         return built
 
     def changes(self, eid, host, since, current, texts=None):

@@ -44,6 +44,10 @@ def test_a_question_just_asked_is_shown_to_its_asker(server, visitors):  # noqa:
     phone.wait_for_timeout(2500)  # the server's list arrives and ranks it
     expect(mine).to_be_in_viewport()
     expect(mine).to_have_class("question mine", timeout=6000)
+    # The page scrolled, not a finger: the list goes on updating.
+    expect(phone.locator("#live-text")).to_have_text("Live")
+    requests.post(f"{server.url}/api/vote/{mine.get_attribute('data-qid')}/up", timeout=5)
+    expect(mine.locator("[data-votes]")).to_have_text("2")
 
 
 def test_a_lost_connection_is_one_message_gone_when_back(server, visitors):  # noqa: F811

@@ -7,6 +7,7 @@ does the applying, under node."""
 import gzip
 import json
 import random
+import re
 import subprocess
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from conftest import VOTER_KEY, voter
 from lanqa.app import create_app
 from lanqa.expiry import DAY
 from lanqa.limits import DEFAULTS
-from lanqa.lists import SHARE_SECONDS
+from lanqa.lists import RENEW_SECONDS, SHARE_SECONDS, NotCached
 from lanqa.order import new_ulid, rank
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -251,6 +252,33 @@ def test_a_version_lasts_while_only_the_clock_moves(client, clock):
         room.changes(False, "0")
     later = room.changes(False, held["v"])
     assert later is None or "full" not in later
+
+
+def test_pages_know_how_old_a_guests_list_may_be():
+    """A guest's own action shows until a list arrives that is sure to know it: one
+    asked for at least as long after the action as the version may be old."""
+    lag = re.search(r"GUEST_LAG_MS = (\d+);", (ASSETS / "held.js").read_text()).group(1)
+    assert int(lag) >= (SHARE_SECONDS + RENEW_SECONDS) * 1000
+
+
+def test_while_a_version_is_built_the_hall_gets_the_one_before(app, client, clock):
+    room = Room(client, clock)
+    room.ask(1)
+    held = room.changes(False, "0")
+    room.vote(2, room.qids[0], True)
+    clock.now += SHARE_SECONDS
+    lists = app.extensions["lists"]
+    with pytest.raises(NotCached):  # the main loop sends this poll to a worker
+        lists.shared(room.eid, False, clock.now, cached_only=True)
+    assert lists.shared(room.eid, False, clock.now, cached_only=True).etag == held["v"]
+    assert room.changes(False, held["v"])["votes"] == [0, 2]  # the worker builds it
+    clock.now += SHARE_SECONDS
+    room.vote(3, room.qids[0], True)
+    with pytest.raises(NotCached):
+        lists.shared(room.eid, False, clock.now, cached_only=True)
+    clock.now += RENEW_SECONDS  # that poll never got to it: another one goes
+    with pytest.raises(NotCached):
+        lists.shared(room.eid, False, clock.now, cached_only=True)
 
 
 def test_lists_can_bring_the_texts_along(client, clock):
