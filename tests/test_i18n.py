@@ -20,6 +20,7 @@ from werkzeug.test import Client
 
 from lanqa import __main__ as lanqa_main
 from lanqa import export, i18n, pages, phone
+from lanqa.server import MAX_CONNECTIONS
 
 GERMAN = "de-DE,de;q=0.9,en;q=0.8"
 GOOD_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
@@ -175,23 +176,24 @@ def test_terminal_speaks_the_language_of_lang(german, monkeypatch, capsys):
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     monkeypatch.setattr("lanqa.net.candidates", lambda: [])
-    server = SimpleNamespace(host="0.0.0.0", port=8471, kind="epoll", cap=5000)
+    server = SimpleNamespace(host="0.0.0.0", port=8471, kind="epoll", cap=MAX_CONNECTIONS)
     lanqa_main.print_links(server, "http://127.0.0.1:8471")
     lines = capsys.readouterr().out.splitlines()
     assert lines[:3] == [
         "LanQA läuft. Strg+C beendet es.",
         "  Auf diesem Laptop: http://127.0.0.1:8471/",
-        "  Platz für 5000 Handys (epoll).",
+        f"  Platz für {MAX_CONNECTIONS} Handys (epoll).",
     ]
     assert lines[3].startswith("  No local network found")  # not in this catalog: English
 
 
 def test_terminal_logs_stay_english(german, monkeypatch, caplog):
     german({ROOM: ("Platz für {n} Handy ({kind}).", "Platz für {n} Handys ({kind}).")})
-    server = SimpleNamespace(kind="epoll", cap=5000)
+    server = SimpleNamespace(kind="epoll", cap=MAX_CONNECTIONS)
     with caplog.at_level("INFO", logger="lanqa.server"):
-        assert lanqa_main.capacity(server, "de") == ["Platz für 5000 Handys (epoll)."]
-    assert caplog.messages == ["Room for 5000 phones connected at once (epoll)."]
+        said = lanqa_main.capacity(server, "de")
+    assert said == [f"Platz für {MAX_CONNECTIONS} Handys (epoll)."]
+    assert caplog.messages == [f"Room for {MAX_CONNECTIONS} phones connected at once (epoll)."]
 
 
 def test_terminal_of_lanqa_serve_speaks_german_with_lang_de(tmp_path):
