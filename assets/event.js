@@ -93,22 +93,27 @@ export class EventView {
     this.poller.start();
   }
 
+  /** The session's title, once the server gave it. */
   titled(title) {
     this.title = title;
-    this.heading();
+    this.showTitle();
     if (this.host && this.server !== null) this.remember();
   }
 
   heading() {
-    const fallback = this.host ? t("Your Q&A session") : t("Ask the speaker");
-    $("#event-title").textContent = this.title || fallback;
+    this.showTitle();
     $("#role-badge").hidden = !this.host;
     $("#share-panel").hidden = !this.host;
     $("#ask-form").hidden = this.host;
     $("#hidden-questions").hidden = true;
+    document.body.classList.toggle("is-host", this.host);
+  }
+
+  showTitle() {
+    const fallback = this.host ? t("Your Q&A session") : t("Ask the speaker");
+    $("#event-title").textContent = this.title || fallback;
     const title = this.title || t("Live Q&A");
     document.title = this.host ? t("Host: {title} · LanQA", { title }) : `${title} · LanQA`;
-    document.body.classList.toggle("is-host", this.host);
   }
 
   async poll() {

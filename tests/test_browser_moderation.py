@@ -284,6 +284,24 @@ def test_the_projector_fills_a_4_by_3_screen(server, visitors, shots):
     assert projector.evaluate("document.documentElement.scrollHeight") <= screen["height"]
 
 
+def test_a_closed_session_keeps_its_note_when_the_title_comes_late(server, visitors):
+    eid, secret = create_event(server, "Town hall")
+    requests.post(
+        f"{server.url}/api/event/{eid}/settings/{secret}", json={"closed": True}, timeout=5
+    )
+    held = []
+
+    def hold_the_title(page):
+        page.route(f"**/api/event/{eid}", lambda route: held.append(route))
+
+    phone = visitors.open(f"/event/{eid}", prepare=hold_the_title)
+    expect(phone.locator("#ask-closed")).to_be_visible()
+    held[0].continue_()
+    expect(phone.locator("#event-title")).to_have_text("Town hall")
+    expect(phone.locator("#ask-form")).to_be_hidden()
+    expect(phone.locator("#ask-closed")).to_be_visible()
+
+
 def test_closing_puts_a_note_in_place_of_the_form(server, visitors):
     eid, secret = create_event(server)
     ask_api(server, eid, "Asked before closing time")
