@@ -4,9 +4,10 @@ The JSON shape (times are ISO 8601 with the laptop's UTC offset):
 
     {"session": {"id", "title", "created"}, "exported",
      "answered": [question, ...], "pending": [...], "review": [...], "hidden": [...]}
-    question = {"id", "text", "name", "votes", "asked", "answered", "reply"}
+    question = {"id", "text", "name", "votes", "asked", "answered", "reply", "also"}
 
-"name", "answered" and "reply" (the speaker's) are null when absent; "pending",
+"name", "answered" and "reply" (the speaker's) are null when absent; "also" lists the
+texts of the questions the host merged into this one (duplicates), [] when none; "pending",
 "review" (questions waiting for the speaker's approval) and "hidden" are present only
 when every question is exported, and "answered" lists questions in answer order. A
 question in review is in no other section: it was never public.
@@ -62,6 +63,7 @@ def collect(event, rows, now, everything=False):
             "asked": iso(row["created"]),
             "answered": iso(row["answered"]),
             "reply": row["reply"],
+            "also": [merged["text"] for merged in json.loads(row["also"])],
         }
         if row["hidden"]:
             sections["hidden"].append(question)
@@ -148,6 +150,7 @@ def to_csv(data, lang="en"):
         _("asked"),
         _("answered"),
         _("reply"),
+        _("also asked as"),
     ]
     writer.writerow([i18n.say(word, lang) for word in header])
     for name, questions in sections_of(data):
@@ -161,6 +164,7 @@ def to_csv(data, lang="en"):
                     q["asked"],
                     q["answered"] or "",
                     cell(q["reply"]),
+                    cell(" | ".join(q["also"])),
                 ]
             )
     return out.getvalue()
@@ -185,6 +189,8 @@ def to_markdown(data, lang="en"):
             lines += ["", f"   {meta(q, markdown_text, lang)}", ""]
             if q["reply"]:
                 lines += [f"   {said_reply(q, markdown_text, lang)}", ""]
+            lines += [f"   {also_asked(text, markdown_text, lang)}" for text in q["also"]]
+            lines += [""] if q["also"] else []
         if not questions:
             lines += [i18n.say(NONE, lang), ""]
     return "\n".join(lines)
@@ -213,6 +219,11 @@ def meta(q, escape, lang):
 def said_reply(q, escape, lang):
     """The speaker's reply to q, labelled; escape: for the reply's text."""
     return i18n.say(_("Reply: {text}", text=escape(q["reply"])), lang)
+
+
+def also_asked(text, escape, lang):
+    """A duplicate the host merged into a question, labelled; escape: for its text."""
+    return i18n.say(_("Also asked as: {text}", text=escape(text)), lang)
 
 
 PAGE_STYLE = """
@@ -257,10 +268,15 @@ def to_html(data, lang="en"):
         parts.append("<ol>")
         for q in questions:
             reply = q["reply"] and said_reply(q, html.escape, lang)
+            also = "".join(
+                f'<div class="meta" dir="auto">{also_asked(text, html.escape, lang)}</div>'
+                for text in q["also"]
+            )
             parts.append(
                 f'<li><div class="text" dir="auto">{html.escape(q["text"])}</div>'
                 f'<div class="meta">{meta(q, html.escape, lang)}</div>'
                 + (f'<div class="reply" dir="auto">{reply}</div>' if reply else "")
+                + also
                 + "</li>"
             )
         parts.append("</ol>")

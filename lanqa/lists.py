@@ -288,4 +288,6 @@ def list_item(row, host):
         item["highlighted"] = True
     if row["reply"] is not None:
         item["reply"] = row["reply"]
+    if row["also"] != "[]":
+        item["also"] = json.loads(row["also"])  # questions merged into this one
     return item

@@ -1,4 +1,5 @@
-"""The host's moderation routes: a session's settings, replies, deleting a session.
+"""The host's moderation routes: a session's settings, replies, merging a duplicate
+question into another, deleting a session.
 
 Approving and highlighting are toggles, next to hiding and answering in api.py. What
 guests may see follows from two flags on a question: hidden, and in review; lists.py
@@ -62,6 +63,25 @@ def reply(eid, secret, qid):
         abort(404, _("That question is not part of this Q&A session."))
     lists().changed(eid, now())
     return {"reply": text} if text else {}
+
+
+@bp.post("/event/<eid>/questions/<secret>/<qid>/merge")
+def merge(eid, secret, qid):
+    """{"into": qid2}: qid, a duplicate, joins qid2, which gains its voters (one vote per
+    device) and lists its text under it ("also asked as"); qid leaves the lists."""
+    eid, qid = ulid_or_400(eid, "session"), ulid_or_400(qid, "question")
+    host_event(eid, secret)
+    into = json_object().get("into")
+    if not isinstance(into, str):
+        abort(400, _('Send the question to merge into as {"into": "<question id>"}.'))
+    into = ulid_or_400(into, "question")
+    if into == qid:
+        abort(400, _("A question cannot be merged into itself."))
+    votes = store().merge(eid, qid, into, now())
+    if votes is None:
+        abort(404, _("That question is not part of this Q&A session."))
+    lists().changed(eid, now())
+    return {"into": into, "votes": votes}
 
 
 @bp.delete("/event/<eid>/<secret>")

@@ -71,13 +71,22 @@ MIGRATIONS = [
     ALTER TABLE questions ADD COLUMN reply TEXT;
     CREATE UNIQUE INDEX one_highlight ON questions(eid) WHERE highlighted = 1;
     """,
+    # 7: a question the host merged into another (its duplicate): that one's id.
+    """
+    ALTER TABLE questions ADD COLUMN merged TEXT;
+    CREATE INDEX questions_merged ON questions(merged) WHERE merged IS NOT NULL;
+    """,
 ]
 
 # A question is visible while both it and its event are younger than their lifetimes.
 LIVE = """questions q JOIN events e ON e.id = q.eid
           WHERE q.created > :qcut AND e.created > :ecut"""
-# What guests may see of a question: neither hidden nor waiting for review.
-PUBLIC = "q.hidden = 0 AND q.review = 0"
+# What guests may see of a question: neither hidden nor waiting for review (nor merged
+# into another: no list has those).
+PUBLIC = "q.hidden = 0 AND q.review = 0 AND q.merged IS NULL"
+# The texts of the questions merged into q that guests may see, as JSON: [{qid, text}].
+ALSO = """(SELECT json_group_array(json_object('qid', m.id, 'text', m.text))
+           FROM questions m WHERE m.merged = q.id AND m.hidden = 0) AS also"""
 EVENT = "id, secret, title, created, moderation, closed"
 # The flags a host sets on a question (set_flag).
 FLAGS = ("hidden", "answered", "review", "highlighted")
@@ -313,20 +322,22 @@ class Store:
 
     def questions(self, eid, now, hidden=True):
         """The live questions of an event (id, votes, hidden, answered, created, review,
-        highlighted, reply), oldest first; hidden=False: only those guests may see."""
+        highlighted, reply, also: see ALSO), oldest first, those merged into another
+        left out; hidden=False: only those guests may see."""
         sql = (
             "SELECT q.id, q.votes, q.hidden, q.answered, q.created, q.review, q.highlighted,"
-            f" q.reply FROM {LIVE} AND q.eid = :eid"
+            f" q.reply, {ALSO} FROM {LIVE} AND q.eid = :eid AND q.merged IS NULL"
         )
         if not hidden:
             sql += f" AND {PUBLIC}"
         return self._rows(sql + " ORDER BY q.id", {**self._cutoffs(now), "eid": eid})
 
     def export_rows(self, eid, now):
-        """Every live question of an event, all columns, oldest first."""
+        """Every live question of an event, all columns, oldest first; those merged into
+        another are under it (also)."""
         return self._rows(
             "SELECT q.id, q.text, q.who, q.votes, q.hidden, q.answered, q.created, q.review,"
-            f" q.reply FROM {LIVE} AND q.eid = :eid ORDER BY q.id",
+            f" q.reply, {ALSO} FROM {LIVE} AND q.eid = :eid AND q.merged IS NULL ORDER BY q.id",
             {**self._cutoffs(now), "eid": eid},
         )
 
@@ -376,11 +387,42 @@ class Store:
                 ).rowcount
             )
 
+    def merge(self, eid, qid, into, now):
+        """Merge qid into `into`, live questions of eid not merged themselves: `into` gains
+        qid's voters (a device that voted for both counts once) and what was merged into
+        qid; qid leaves the lists. The votes of `into` after it, or None."""
+        params = {**self._cutoffs(now), "eid": eid, "qid": qid, "into": into}
+        with self._writing() as conn:
+            found = conn.execute(
+                f"SELECT count(*) FROM {LIVE} AND q.eid = :eid AND q.merged IS NULL"
+                " AND q.id IN (:qid, :into)",
+                params,
+            ).fetchone()[0]
+            if found != 2:
+                return None
+            conn.execute(
+                "INSERT OR IGNORE INTO votes (qid, voter)"
+                " SELECT :into, voter FROM votes WHERE qid = :qid",
+                params,
+            )
+            conn.execute("DELETE FROM votes WHERE qid = :qid", params)
+            conn.execute(
+                "UPDATE questions SET merged = :into, highlighted = 0"
+                " WHERE id = :qid OR merged = :qid",
+                params,
+            )
+            return conn.execute(
+                "UPDATE questions SET votes = (SELECT count(*) FROM votes WHERE qid = :into)"
+                " WHERE id = :into RETURNING votes",
+                params,
+            ).fetchone()[0]
+
     def vote(self, qid, voter, up, now):
         """Add or retract voter's vote: (event id, new count), or None if the question is gone."""
         # Two statements, not four: each lets go of the GIL, and getting it back from
         # busy workers is most of the 0.7 ms a vote held the write lock under load.
-        live = f"SELECT q.id FROM {LIVE} AND q.id = :qid"
+        # A vote for a question merged into another is for that one.
+        live = f"SELECT coalesce(q.merged, q.id) AS id FROM {LIVE} AND q.id = :qid"
         params = {**self._cutoffs(now), "qid": qid, "voter": voter, "now": int(now)}
         with self._writing() as conn:
             if up:

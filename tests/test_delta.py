@@ -1,6 +1,6 @@
 """Polls for changes (delta.py): a page that holds a version and applies what the server
 sends ends with exactly the list a full poll gives, under random asks, votes, hides,
-answers, replies, reviews, blocks and expiry; the upstream routes are unchanged; and
+answers, replies, reviews, blocks, merges and expiry; the upstream routes are unchanged; and
 compressed answers decode to the same bytes. The page's own code (held.js, order.js)
 does the applying, under node."""
 
@@ -121,8 +121,8 @@ def random_step(room, rng):
     """One thing that happens in a hall, chosen at random."""
     qids = room.qids
     kind = rng.choices(
-        ["ask", "vote", "hide", "answer", "reply", "highlight", "review", "block", "time"],
-        [3, 12, 1, 1, 1, 1, 1, 0.3, 1],
+        ["ask", "vote", "hide", "answer", "reply", "highlight", "review", "block", "merge", "time"],
+        [3, 12, 1, 1, 1, 1, 1, 0.3, 0.2, 1],
     )[0]
     if kind == "ask" or not qids:
         room.ask(rng.randrange(40))
@@ -141,6 +141,9 @@ def random_step(room, rng):
         room.toggle(rng.choice(qids[-10:]), "approved", True)
     elif kind == "block":
         room.client.post(f"{room.host}/{rng.choice(qids)}/block")
+    elif kind == "merge" and len(qids) > 1:
+        duplicate, survivor = rng.sample(qids, 2)
+        room.post(f"{room.host}/{duplicate}/merge", into=survivor)
     else:
         # Minutes change the hotness order.
         room.clock.now += rng.choice([61, 600, 3600])

@@ -58,8 +58,8 @@ def test_json_lists_answered_questions_in_answer_order_with_every_field(client, 
     for text, who in HARD:
         assert by_text[text]["name"] == who
     first = answered[0]
-    assert set(first) == {"id", "text", "name", "votes", "asked", "answered", "reply"}
-    assert first["votes"] == 1 and first["reply"] is None
+    assert set(first) == {"id", "text", "name", "votes", "asked", "answered", "reply", "also"}
+    assert first["votes"] == 1 and first["reply"] is None and first["also"] == []
     asked, done = datetime.fromisoformat(first["asked"]), datetime.fromisoformat(first["answered"])
     assert asked.utcoffset() is not None and done > asked
 
@@ -159,7 +159,10 @@ def test_the_command_line_gives_the_same_data_as_the_route(app, client, session,
 def test_the_command_line_prints_csv_to_stdout(session, tmp_path):
     command = [sys.executable, "-m", "lanqa", "export", session["eid"], "--data-dir", str(tmp_path)]
     printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    assert printed.splitlines()[0] == "\ufeffstatus,question,name,votes,asked,answered,reply"
+    assert (
+        printed.splitlines()[0]
+        == "\ufeffstatus,question,name,votes,asked,answered,reply,also asked as"
+    )
 
 
 @pytest.mark.parametrize("eid", ["01ARZ3NDEKTSV4RRFFQ69G5FAV", "not-an-id"])

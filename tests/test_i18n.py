@@ -236,7 +236,9 @@ def test_export_headings_speak_the_language_asked_for(german, client):
     page = client.get(path + "?format=html", headers={"Accept-Language": GERMAN}).text
     assert '<html lang="de" dir="ltr">' in page and "<h2>Beantwortet (1)</h2>" in page
     sheet = client.get(path + "?format=csv", headers={"Accept-Language": GERMAN}).text
-    assert sheet.splitlines()[0] == "\ufeffstatus,Frage,name,votes,asked,answered,reply"
+    assert (
+        sheet.splitlines()[0] == "\ufeffstatus,Frage,name,votes,asked,answered,reply,also asked as"
+    )
     data = client.get(path + "?format=json", headers={"Accept-Language": GERMAN}).json
     assert list(data["answered"][0]) == [
         "id",
@@ -246,6 +248,7 @@ def test_export_headings_speak_the_language_asked_for(german, client):
         "asked",
         "answered",
         "reply",
+        "also",
     ]
 
 
