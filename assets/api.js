@@ -98,6 +98,11 @@ export const toggle = (eid, secret, qid, property, on) =>
 export const block = (eid, secret, qid) =>
   call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/${enc(qid)}/block`);
 
+/** Merge qid, a duplicate, into `into` -> {into, votes}. */
+export const merge = (eid, secret, qid, into) =>
+  call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/${enc(qid)}/merge`,
+    { json: { into } });
+
 /** Hide up to 25 questions at once. */
 export const hideMany = (eid, secret, qids) =>
   call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/hide`, { json: { qids } });

@@ -60,6 +60,7 @@ export class EventView {
         [import("./share.js"), import("./session.js"), import("./reply.js")]);
       sharePanel($("#share-panel"), this.eid, this.secret);
       $("#hide-selected").addEventListener("click", () => this.hideSelected());
+      $("#merge-selected").addEventListener("click", () => this.mergeSelected());
       this.session = new SessionControls($("#share-panel"), this.eid, this.secret, {
         onChange: (settings) => this.onSettings(settings),
         onDeleted: () => this.poller.stop(),
@@ -140,6 +141,7 @@ export class EventView {
     if (this.server === null) this.shown();
     if (this.server === null && this.host) this.remember();
     this.server = list;
+    this.store.followMerges(list);
     if (this.session) {
       this.session.closed(closed);
     } else {
@@ -357,15 +359,43 @@ export class EventView {
     const button = $("#hide-selected");
     button.hidden = !this.selected.size;
     button.textContent = tn("Hide selected ({n})", "Hide selected ({n})", this.selected.size);
+    const merge = $("#merge-selected");
+    merge.hidden = this.selected.size < 2;
+    merge.textContent = tn("Merge selected ({n})", "Merge selected ({n})", this.selected.size);
   }
 
-  async hideSelected() {
+  /** The selected questions, unselected. */
+  takeSelected() {
     const qids = [...this.selected];
     for (const qid of qids) {
       this.select(qid, false);
       const box = this.rows.row(qid).querySelector("[data-action=select]");
       box.checked = false;
     }
+    return qids;
+  }
+
+  // The selected questions become the one among them with the most votes (the oldest,
+  // on a tie), which gains the others' voters and lists their texts under it.
+  async mergeSelected() {
+    const shown = new Map(this.local.apply(this.server || []).map((q) => [q.qid, q]));
+    const qids = this.takeSelected().filter((qid) => shown.has(qid)).sort();
+    const votes = (qid) => shown.get(qid).votes;
+    const into = qids.reduce((best, qid) => (votes(qid) > votes(best) ? qid : best), qids[0]);
+    try {
+      for (const qid of qids.filter((qid) => qid !== into)) {
+        await api.merge(this.eid, this.secret, qid, into);
+      }
+      notice(tn("{n} question merged into the one with the most votes.",
+        "{n} questions merged into the one with the most votes.", qids.length - 1));
+    } catch (error) {
+      notice(error.message);
+    }
+    this.poll();
+  }
+
+  async hideSelected() {
+    const qids = this.takeSelected();
     try {
       let hidden = 0;
       for (let start = 0; start < qids.length; start += HIDE_BATCH) {

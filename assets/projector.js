@@ -32,6 +32,9 @@ class ProjectorRows extends Rows {
     const who = row.querySelector(".projector-who");
     who.hidden = !details.who;
     if (details.who) byName(who, details.who);
+    const also = (item.also || []).map(({ text }) => t("Also asked as: {text}", { text }));
+    setText(row.querySelector(".projector-also"), also.join("\n"));
+    row.querySelector(".projector-also").hidden = !also.length;
   }
 }
 

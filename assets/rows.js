@@ -29,7 +29,8 @@ export class Rows {
     this.rows = new Map();
   }
 
-  /** Draw item ({qid, votes, hidden, answered?, review?, highlighted?, reply?, waiting?})
+  /** Draw item ({qid, votes, hidden, answered?, review?, highlighted?, reply?, also?,
+   * waiting?})
    * with its details and this viewer's state. */
   fill(item, { details, voted, mine, host }) {
     const row = this.row(item.qid);
@@ -44,6 +45,7 @@ export class Rows {
     row.querySelector(".vote").disabled = Boolean(item.review || item.waiting);
     this.fillText(row, details);
     this.fillReply(row, item.reply);
+    this.fillAlso(row, item.also || []);
     const actions = row.querySelector(".host-actions");
     actions.hidden = !host;
     if (host) fillActions(actions, item);
@@ -54,6 +56,22 @@ export class Rows {
     row.classList.toggle("has-reply", Boolean(reply));
     row.querySelector(".reply").hidden = !reply;
     setText(row.querySelector(".reply-text"), reply || "");
+  }
+
+  /** The questions merged into this one: "Also asked as: …", a line each. */
+  fillAlso(row, also) {
+    const box = row.querySelector(".also");
+    const lines = also.map(({ text }) => t("Also asked as: {text}", { text }));
+    box.hidden = !lines.length;
+    if (box.dataset.shown === JSON.stringify(lines)) return;
+    box.dataset.shown = JSON.stringify(lines);
+    box.replaceChildren(...lines.map((line) => {
+      const item = document.createElement("span");
+      item.className = "also-item";
+      item.dir = "auto";
+      item.textContent = line;
+      return item;
+    }));
   }
 
   row(qid) {

@@ -47,6 +47,22 @@ export class EventStore {
     write(this.key, { votedFor, asked, questions, waiting, told });
   }
 
+  /** A question of this browser's that the host merged into another: its vote is that
+   * one's now (the server moved it), and its asker finds it there. */
+  followMerges(list) {
+    let moved = false;
+    for (const item of list) {
+      for (const { qid } of item.also || []) {
+        if (this.votedFor[qid]) this.votedFor[item.qid] = true;
+        if (this.asked[qid]) this.asked[item.qid] = true;
+        moved ||= this.votedFor[qid] || this.asked[qid];
+        delete this.votedFor[qid];
+        delete this.asked[qid];
+      }
+    }
+    if (moved) this.save();
+  }
+
   /** Forget this event (it was deleted). */
   forget() {
     try {

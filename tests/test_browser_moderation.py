@@ -428,3 +428,35 @@ def test_a_session_without_moderation_looks_as_before(server, visitors):
     expect(row(phone, "Asked without review").locator(".waiting-mark")).to_be_hidden()
     stored = phone.evaluate(f"JSON.parse(localStorage.getItem('event::{eid}'))")
     assert stored["waiting"] == {}
+
+
+def test_the_host_merges_duplicates_and_the_asker_finds_theirs(server, visitors, shots):
+    eid, secret = create_event(server)
+    ask_api(server, eid, "Will the slides be online after the talk?")
+    phone = visitors.open(f"/event/{eid}")
+    ask(phone, "Can we get the slides afterwards?")
+    expect(row(phone, "Can we get the slides afterwards?")).to_be_visible()
+    host = open_host(visitors, eid, secret)
+    for text in ("Will the slides be online", "Can we get the slides"):
+        row(host, text).locator("[data-action=select]").check()
+    merge = host.locator("#merge-selected")
+    expect(merge).to_have_text("Merge selected (2)")
+    merge.click()
+    expect(host.locator("#notice")).to_contain_text("1 question merged")
+    survivor = row(host, "Will the slides be online")
+    expect(survivor.locator(".also")).to_have_text(
+        "Also asked as: Can we get the slides afterwards?"
+    )
+    expect(host.locator("#pending-questions li.question")).to_have_count(1)
+    # The asker's question went under the other one: they see it there, with their vote.
+    mine = row(phone, "Will the slides be online")
+    expect(mine.locator(".also")).to_contain_text(
+        "Can we get the slides afterwards?", timeout=SEEN_MS
+    )
+    expect(mine).to_have_class(re.compile(r"\bmine\b"))
+    expect(mine.locator(".vote")).to_have_attribute("aria-pressed", "true")
+    expect(mine.locator("[data-votes]")).to_have_text("2")
+    expect(phone.locator("#pending-questions li.question")).to_have_count(1)
+    phone.screenshot(path=shots / "merged-phone.png")
+    [item] = requests.get(f"{server.url}/api/event/{eid}/questions", timeout=5).json()
+    assert item["votes"] == 2 and len(item["also"]) == 1
