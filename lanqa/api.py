@@ -6,7 +6,7 @@ import re
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
-from lanqa import export, net, qr
+from lanqa import export, net, qr, similar
 from lanqa.i18n import _, ngettext
 from lanqa.order import new_secret, new_ulid
 from lanqa.pages import language, live_events
@@ -16,6 +16,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_TITLE = 120
 MAX_NAME = 100
+MAX_QUESTION = 500  # characters of a question compared with the others (similar.py)
 # Scripts written without spaces between words: Han, Hiragana, Katakana, Hangul, Thai,
 # Lao, Khmer, Myanmar, Tibetan. Two of their characters make two words.
 UNSPACED = re.compile(
@@ -83,13 +84,27 @@ def ask(eid):
     phones().refuse_blocked(eid, g.voter)
     rate_limit("ask", asking_fast)
     qid = new_ulid(now())
-    review = store().ask(eid, qid, text, asker, g.voter, now())
+    review = store().ask(eid, qid, text, asker, g.voter, now(), similar.vector(text))
     if review is None:
         refuse_if_closed(store().event(eid, now()))  # closed since the check above
         abort(404, EVENT_GONE)
     lists().changed(eid, now())
     # The asker's page shows its question waiting for the speaker (it has the text).
     return {"id": qid, "review": True} if review else {"id": qid}
+
+
+@bp.get("/event/<eid>/similar")
+def similar_questions(eid):
+    """Up to 3 questions of eid that guests see and that look like ?text= (similar.py),
+    best first: [{"qid", "votes", "text"}]."""
+    eid = phones().event(eid)["id"]
+    text = request.args.get("text", "")[:MAX_QUESTION]
+    rate_limit("similar", looking_fast)
+    found = similar.suggest(text, language(), store().similar_candidates(eid, now()))
+    return jsonify([{key: row[column] for key, column in SUGGESTED} for row in found])
+
+
+SUGGESTED = (("qid", "id"), ("votes", "votes"), ("text", "text"))
 
 
 def refuse_if_closed(event):
@@ -340,6 +355,14 @@ def creating_fast(n):
     return ngettext(
         "Too many new sessions: wait {n} second, then try again.",
         "Too many new sessions: wait {n} seconds, then try again.",
+        n,
+    )
+
+
+def looking_fast(n):
+    return ngettext(
+        "Too many looks for similar questions: wait {n} second.",
+        "Too many looks for similar questions: wait {n} seconds.",
         n,
     )
 

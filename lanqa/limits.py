@@ -20,6 +20,8 @@ DEFAULTS = {
     "vote-address": (600, 60),
     "question-votes": (5, 600),  # votes one address adds to one question: 10 in 10 minutes
     "devices": (10, 600),  # new devices (voter cookies) per address
+    "similar": (30, 60),  # lookups of similar questions while typing, per device
+    "similar-address": (300, 60),
     # Sessions from other devices, with `lanqa serve --remote-create` only.
     "create": (3, 60),
     "create-address": (10, 60),

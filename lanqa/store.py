@@ -76,6 +76,10 @@ MIGRATIONS = [
     ALTER TABLE questions ADD COLUMN merged TEXT;
     CREATE INDEX questions_merged ON questions(merged) WHERE merged IS NOT NULL;
     """,
+    # 8: each question's embedding (similar.py), made once when it is asked.
+    """
+    ALTER TABLE questions ADD COLUMN embedding BLOB;
+    """,
 ]
 
 # A question is visible while both it and its event are younger than their lifetimes.
@@ -305,15 +309,15 @@ class Store:
 
     # Questions
 
-    def ask(self, eid, qid, text, who, voter, now):
+    def ask(self, eid, qid, text, who, voter, now, embedding=None):
         """Store a question with the asker's own vote, in review if its event has
         moderation on: whether it is in review, or None if the event is gone or closed."""
         with self._writing() as conn:
             row = conn.execute(
-                "INSERT INTO questions (id, eid, text, who, created, asker, review)"
-                " SELECT ?, id, ?, ?, ?, ?, moderation FROM events"
+                "INSERT INTO questions (id, eid, text, who, created, asker, review, embedding)"
+                " SELECT ?, id, ?, ?, ?, ?, moderation, ? FROM events"
                 " WHERE id = ? AND created > ? AND closed = 0 RETURNING review",
-                (qid, text, who, int(now), voter, eid, event_cutoff(now)),
+                (qid, text, who, int(now), voter, embedding, eid, event_cutoff(now)),
             ).fetchone()
             if row is None:
                 return None
@@ -331,6 +335,14 @@ class Store:
         if not hidden:
             sql += f" AND {PUBLIC}"
         return self._rows(sql + " ORDER BY q.id", {**self._cutoffs(now), "eid": eid})
+
+    def similar_candidates(self, eid, now):
+        """The questions of eid that guests see (id, votes, text, embedding), to suggest."""
+        return self._rows(
+            f"SELECT q.id, q.votes, q.text, q.embedding FROM {LIVE} AND q.eid = :eid"
+            f" AND {PUBLIC} ORDER BY q.id",
+            {**self._cutoffs(now), "eid": eid},
+        )
 
     def export_rows(self, eid, now):
         """Every live question of an event, all columns, oldest first; those merged into
