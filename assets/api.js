@@ -88,6 +88,10 @@ export const getEvent = (eid) => call("GET", `/api/event/${enc(eid)}`);
 export const ask = (eid, body, asker) =>
   call("POST", `/api/event/${enc(eid)}`, { json: { body, asker: asker || null } });
 
+/** Up to 3 questions already asked that look like text: [{qid, votes, text}]. */
+export const similar = (eid, text) =>
+  call("GET", `/api/event/${enc(eid)}/similar${query({ text })}`, { fresh: true });
+
 export const vote = (qid, up) => call("POST", `/api/vote/${enc(qid)}/${up ? "up" : "down"}`);
 
 export const toggle = (eid, secret, qid, property, on) =>

@@ -15,6 +15,7 @@ import { showNotFound } from "./live.js";
 import { Poller } from "./poller.js";
 import { Rows, ulidSeconds } from "./rows.js";
 import { sections } from "./sections.js";
+import { similarQuestions } from "./similar.js";
 import { EventStore, rememberSession } from "./store.js";
 import { $, banner, notice, offline, pollTrouble } from "./ui.js";
 
@@ -70,6 +71,7 @@ export class EventView {
     } else {
       askForm($("#ask-form"), this.eid, (...asked) => this.onAsked(...asked),
         () => this.poller.now());
+      similarQuestions($("#ask-form"), this.eid, (qid) => Boolean(this.store.votedFor[qid]));
       this.news = new AskerNews(this.store);
     }
     for (const button of document.querySelectorAll("[data-order]")) {

@@ -136,3 +136,37 @@ def test_the_box_counts_near_its_limit_and_the_name_has_a_real_label(server, chr
         assert page.get_by_label("Your name (optional)").is_visible()
     finally:
         context.close()
+
+
+def test_typing_a_reworded_question_offers_the_earlier_one_to_vote_for(server, visitors):  # noqa: F811
+    eid, _ = create_event(server)
+    earlier = ask_api(server, eid, "when is tomorrow's keynote")
+    ask_api(server, eid, "Where can I park my car?")
+    phone = visitors.open(f"/event/{eid}")
+    expect(phone.locator("#pending-questions li.question")).to_have_count(2)
+    phone.locator("#ask-body").press_sequentially("What time does the keynote start tomorrow?")
+    typed = phone.evaluate("Date.now()")
+    suggestions = phone.locator("#similar-questions")
+    offered = suggestions.locator(f"[data-qid='{earlier}']")
+    expect(offered).to_be_visible(timeout=3000)
+    shown_after = phone.evaluate("Date.now()") - typed
+    assert shown_after <= 1000, shown_after
+    expect(suggestions.locator("li")).to_have_count(1)
+    expect(offered).to_contain_text("1 vote")
+    offered.locator("[data-action=upvote]").click()
+    expect(offered.locator("button")).to_have_text("Voted")
+    for _ in range(50):  # the vote on its way to the server
+        if ask_list(server, eid)[earlier] == 2:
+            break
+        phone.wait_for_timeout(100)
+    assert ask_list(server, eid)[earlier] == 2
+    expect(row(phone, "when is tomorrow's keynote").locator("[data-votes]")).to_have_text("2")
+    # Asking anyway is one tap away, and clears the suggestions.
+    phone.get_by_role("button", name="Ask").click()
+    expect(row(phone, "What time does the keynote start tomorrow?")).to_be_visible()
+    expect(suggestions).to_be_hidden()
+
+
+def ask_list(running, eid):
+    questions = requests.get(f"{running.url}/api/event/{eid}/questions", timeout=5).json()
+    return {question["qid"]: question["votes"] for question in questions}
