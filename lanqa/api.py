@@ -100,8 +100,18 @@ def similar_questions(eid):
     eid = phones().event(eid)["id"]
     text = request.args.get("text", "")[:MAX_QUESTION]
     rate_limit("similar", looking_fast)
-    found = similar.suggest(text, language(), store().similar_candidates(eid, now()))
+    questions = store().similar_candidates(eid, now())
+    candidates = current_app.extensions["similar"].rows(questions, texts_and_embeddings)
+    found = similar.suggest(text, language(), candidates)
     return jsonify([{key: row[column] for key, column in SUGGESTED} for row in found])
+
+
+def texts_and_embeddings(qids):
+    """Read in batches: SQLite takes at most so many parameters."""
+    rows = []
+    for start in range(0, len(qids), 500):
+        rows += store().texts_and_embeddings(qids[start : start + 500])
+    return rows
 
 
 SUGGESTED = (("qid", "id"), ("votes", "votes"), ("text", "text"))

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from lanqa import api, errors, logs, moderation, pages
+from lanqa import api, errors, logs, moderation, pages, similar
 from lanqa.i18n import _
 from lanqa.limits import Limits
 from lanqa.lists import Lists
@@ -44,6 +44,7 @@ def create_app(config):
     app.extensions["lists"] = lists = Lists(store)
     app.extensions["presence"] = presence = Presence()
     app.extensions["limits"] = limits = Limits(app.config.get("RATE_LIMITS"))
+    app.extensions["similar"] = similar.Known()
     app.register_blueprint(api.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(pages.bp)

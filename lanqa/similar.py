@@ -64,8 +64,8 @@ def vector(text):
 
 
 def suggest(text, lang, candidates):
-    """Up to SUGGESTED of candidates (rows with "text" and "embedding") that look like
-    text, best first."""
+    """Up to SUGGESTED of candidates (rows with "text" and "embedding", and "norm" if
+    known) that look like text, best first."""
     asked = norm(text)
     if not asked or not candidates:
         return []
@@ -75,22 +75,47 @@ def suggest(text, lang, candidates):
     if query is not None:
         import numpy  # with the model only: a build without it has no numpy either
 
-        stored = [row["embedding"] for row in candidates]
-        known = [i for i, blob in enumerate(stored) if blob]
+        known = [i for i, row in enumerate(candidates) if row["embedding"]]
         if known:
-            matrix = numpy.frombuffer(b"".join(stored[i] for i in known), numpy.float32)
-            cosines = matrix.reshape(len(known), -1) @ numpy.frombuffer(query, numpy.float32)
+            stored = b"".join(candidates[i]["embedding"] for i in known)
+            matrix = numpy.frombuffer(stored, numpy.float32).reshape(len(known), -1)
+            cosines = matrix @ numpy.frombuffer(query, numpy.float32)
             for i, cosine in zip(known, cosines.tolist(), strict=True):
                 scores[i] = cosine
-    found = []
+    words, found = asked.count(" "), []
     for row, score in zip(candidates, scores, strict=True):
-        other = norm(row["text"])
-        if near_exact(asked, other):
+        other = row.get("norm") or norm(row["text"])
+        # The same text, or a typo apart, has as many words: only those need a closer look.
+        if other.count(" ") == words and near_exact(asked, other):
             found.append((2.0, row))
         elif threshold is not None and score >= threshold and not template_swap(asked, other):
             found.append((score, row))
     found.sort(key=lambda pair: pair[0], reverse=True)
     return [row for _, row in found[:SUGGESTED]]
+
+
+class Known:
+    """Each question's normal form and embedding, read once: texts never change, and a
+    guest typing looks them all up several times a question."""
+
+    def __init__(self, limit=20_000):
+        self.limit = limit
+        self._found = {}  # qid -> (norm, embedding)
+
+    def rows(self, questions, read):
+        """questions: rows with "id" and "votes"; read(qids) -> rows with "id", "text"
+        and "embedding" of those not known yet. The candidates suggest() takes."""
+        missing = [row["id"] for row in questions if row["id"] not in self._found]
+        if missing:
+            if len(self._found) + len(missing) > self.limit:
+                self._found.clear()
+            for row in read(missing):
+                self._found[row["id"]] = (norm(row["text"]), row["text"], row["embedding"])
+        rows = []
+        for row in questions:
+            normal, text, embedding = self._found.get(row["id"], ("", "", None))
+            rows.append({**row, "norm": normal, "text": text, "embedding": embedding})
+        return rows
 
 
 def near_exact(a, b):

@@ -337,12 +337,16 @@ class Store:
         return self._rows(sql + " ORDER BY q.id", {**self._cutoffs(now), "eid": eid})
 
     def similar_candidates(self, eid, now):
-        """The questions of eid that guests see (id, votes, text, embedding), to suggest."""
+        """The questions of eid that guests see (id, votes), to suggest one of."""
         return self._rows(
-            f"SELECT q.id, q.votes, q.text, q.embedding FROM {LIVE} AND q.eid = :eid"
-            f" AND {PUBLIC} ORDER BY q.id",
+            f"SELECT q.id, q.votes FROM {LIVE} AND q.eid = :eid AND {PUBLIC} ORDER BY q.id",
             {**self._cutoffs(now), "eid": eid},
         )
+
+    def texts_and_embeddings(self, qids):
+        """Rows (id, text, embedding) of the questions qids."""
+        marks = ", ".join("?" * len(qids))
+        return self._rows(f"SELECT id, text, embedding FROM questions WHERE id IN ({marks})", qids)
 
     def export_rows(self, eid, now):
         """Every live question of an event, all columns, oldest first; those merged into
