@@ -275,12 +275,15 @@ export class EventView {
   /** Fill the section of selector with items; an empty one hides, unless keep. */
   section(selector, items, keep = false) {
     const section = $(selector);
+    const listed = new Set((this.server || []).map((q) => q.qid));
     for (const item of items) {
+      const like = item.like && listed.has(item.like) && this.store.questions[item.like];
       this.rows.fill(item, {
         details: this.store.questions[item.qid],
         voted: Boolean(this.store.votedFor[item.qid]),
         mine: Boolean(this.store.asked[item.qid]),
         host: this.host,
+        like: like ? like.text : null,
       });
     }
     this.rows.place($("ol", section), items.map((q) => q.qid));
@@ -319,6 +322,7 @@ export class EventView {
       reply: () => this.replies.open(row, (this.item(qid) || {}).reply),
       block: () => this.block(button, qid),
       select: () => this.select(qid, button.checked),
+      merge_like: () => this.mergeInto(qid, (this.item(qid) || {}).like),
     };
     const action = actions[button.dataset.action];
     if (action) action();
@@ -390,6 +394,18 @@ export class EventView {
       }
       notice(tn("{n} question merged into the one with the most votes.",
         "{n} questions merged into the one with the most votes.", qids.length - 1));
+    } catch (error) {
+      notice(error.message);
+    }
+    this.poll();
+  }
+
+  /** Merge qid into the earlier question it looks like. */
+  async mergeInto(qid, into) {
+    if (!into) return;
+    try {
+      await api.merge(this.eid, this.secret, qid, into);
+      notice(t("Merged into the earlier question."));
     } catch (error) {
       notice(error.message);
     }

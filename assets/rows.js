@@ -32,7 +32,7 @@ export class Rows {
   /** Draw item ({qid, votes, hidden, answered?, review?, highlighted?, reply?, also?,
    * waiting?})
    * with its details and this viewer's state. */
-  fill(item, { details, voted, mine, host }) {
+  fill(item, { details, voted, mine, host, like = null }) {
     const row = this.row(item.qid);
     row.classList.toggle("answered", item.answered !== undefined);
     row.classList.toggle("hidden", item.hidden);
@@ -46,6 +46,9 @@ export class Rows {
     this.fillText(row, details);
     this.fillReply(row, item.reply);
     this.fillAlso(row, item.also || []);
+    // For the host: the earlier question this one looks like (like: its text), to merge.
+    row.querySelector(".like").hidden = !like;
+    setText(row.querySelector(".like-text"), like ? t("Looks like: {text}", { text: like }) : "");
     const actions = row.querySelector(".host-actions");
     actions.hidden = !host;
     if (host) fillActions(actions, item);

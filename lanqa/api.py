@@ -84,7 +84,8 @@ def ask(eid):
     phones().refuse_blocked(eid, g.voter)
     rate_limit("ask", asking_fast)
     qid = new_ulid(now())
-    review = store().ask(eid, qid, text, asker, g.voter, now(), similar.vector(text))
+    like = similar_to(eid, text)
+    review = store().ask(eid, qid, text, asker, g.voter, now(), similar.vector(text), like)
     if review is None:
         refuse_if_closed(store().event(eid, now()))  # closed since the check above
         abort(404, EVENT_GONE)
@@ -100,10 +101,21 @@ def similar_questions(eid):
     eid = phones().event(eid)["id"]
     text = request.args.get("text", "")[:MAX_QUESTION]
     rate_limit("similar", looking_fast)
+    found = suggested(eid, text)
+    return jsonify([{key: row[column] for key, column in SUGGESTED} for row in found])
+
+
+def suggested(eid, text):
+    """The questions of eid guests see that look like text (similar.suggest)."""
     questions = store().similar_candidates(eid, now())
     candidates = current_app.extensions["similar"].rows(questions, texts_and_embeddings)
-    found = similar.suggest(text, language(), candidates)
-    return jsonify([{key: row[column] for key, column in SUGGESTED} for row in found])
+    return similar.suggest(text, language(), candidates)
+
+
+def similar_to(eid, text):
+    """The id of the question of eid that text looks like most, or None."""
+    found = suggested(eid, text)
+    return found[0]["id"] if found else None
 
 
 def texts_and_embeddings(qids):

@@ -278,12 +278,15 @@ class Lists:
 
 def list_item(row, host):
     """A question in a list: upstream's keys, then LanQA's own only when set. "review"
-    only for the host: guests' lists leave those questions out."""
+    and "like" only for the host: guests' lists leave those questions out, and the host
+    is the one who merges."""
     item = {"qid": row["id"], "votes": row["votes"], "hidden": bool(row["hidden"])}
     if row["answered"] is not None:
         item["answered"] = row["answered"]
     if host and row["review"]:
         item["review"] = True
+    if host and row["resembles"]:
+        item["like"] = row["resembles"]  # an earlier question it looks like
     if row["highlighted"]:
         item["highlighted"] = True
     if row["reply"] is not None:

@@ -80,6 +80,10 @@ MIGRATIONS = [
     """
     ALTER TABLE questions ADD COLUMN embedding BLOB;
     """,
+    # 9: the earlier question a new one looked like when it was asked, for the host.
+    """
+    ALTER TABLE questions ADD COLUMN resembles TEXT;
+    """,
 ]
 
 # A question is visible while both it and its event are younger than their lifetimes.
@@ -309,15 +313,17 @@ class Store:
 
     # Questions
 
-    def ask(self, eid, qid, text, who, voter, now, embedding=None):
+    def ask(self, eid, qid, text, who, voter, now, embedding=None, resembles=None):
         """Store a question with the asker's own vote, in review if its event has
-        moderation on: whether it is in review, or None if the event is gone or closed."""
+        moderation on: whether it is in review, or None if the event is gone or closed.
+        resembles: the id of an earlier question it looks like."""
         with self._writing() as conn:
             row = conn.execute(
-                "INSERT INTO questions (id, eid, text, who, created, asker, review, embedding)"
-                " SELECT ?, id, ?, ?, ?, ?, moderation, ? FROM events"
+                "INSERT INTO questions"
+                " (id, eid, text, who, created, asker, review, embedding, resembles)"
+                " SELECT ?, id, ?, ?, ?, ?, moderation, ?, ? FROM events"
                 " WHERE id = ? AND created > ? AND closed = 0 RETURNING review",
-                (qid, text, who, int(now), voter, embedding, eid, event_cutoff(now)),
+                (qid, text, who, int(now), voter, embedding, resembles, eid, event_cutoff(now)),
             ).fetchone()
             if row is None:
                 return None
@@ -330,7 +336,7 @@ class Store:
         left out; hidden=False: only those guests may see."""
         sql = (
             "SELECT q.id, q.votes, q.hidden, q.answered, q.created, q.review, q.highlighted,"
-            f" q.reply, {ALSO} FROM {LIVE} AND q.eid = :eid AND q.merged IS NULL"
+            f" q.reply, q.resembles, {ALSO} FROM {LIVE} AND q.eid = :eid AND q.merged IS NULL"
         )
         if not hidden:
             sql += f" AND {PUBLIC}"

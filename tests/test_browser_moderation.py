@@ -460,3 +460,21 @@ def test_the_host_merges_duplicates_and_the_asker_finds_theirs(server, visitors,
     phone.screenshot(path=shots / "merged-phone.png")
     [item] = requests.get(f"{server.url}/api/event/{eid}/questions", timeout=5).json()
     assert item["votes"] == 2 and len(item["also"]) == 1
+
+
+def test_the_host_merges_a_look_alike_with_one_tap(server, visitors):
+    eid, secret = create_event(server)
+    ask_api(server, eid, "Is the talk being recorded?")
+    ask_api(server, eid, "is the talk being recorded")
+    host = open_host(visitors, eid, secret)
+    later = host.locator("#pending-questions li.question").filter(
+        has=host.locator(".like:not([hidden])")
+    )
+    expect(later).to_have_count(1)
+    expect(later.locator(".like-text")).to_have_text("Looks like: Is the talk being recorded?")
+    later.locator("[data-action=merge_like]").click()
+    expect(host.locator("#notice")).to_contain_text("Merged into the earlier question.")
+    expect(host.locator("#pending-questions li.question")).to_have_count(1)
+    expect(host.locator("#pending-questions .also")).to_have_text(
+        "Also asked as: is the talk being recorded"
+    )

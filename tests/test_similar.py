@@ -156,3 +156,15 @@ def test_looking_is_rate_limited_and_needs_a_live_session(room):
     assert statuses.count(200) == 30 and statuses[-1] == 429
     assert look(client, "01ARZ3NDEKTSV4RRFFQ69G5FAV", "Any news?").status_code == 404
     assert look(client, "nope", "Any news?").status_code == 400
+
+
+def test_the_host_sees_which_earlier_question_a_new_one_looks_like(room):
+    client, eid, secret = room
+    first = client.post(f"/api/event/{eid}", json={"body": "Is the talk being recorded?"}).json
+    again = client.post(f"/api/event/{eid}", json={"body": "is the talk being recorded"}).json
+    other = client.post(f"/api/event/{eid}", json={"body": "Where is the coffee?"}).json
+    host = {q["qid"]: q for q in client.get(f"/api/event/{eid}/questions/{secret}").json}
+    assert host[again["id"]]["like"] == first["id"]
+    assert "like" not in host[first["id"]] and "like" not in host[other["id"]]
+    guests = client.get(f"/api/event/{eid}/questions").json
+    assert all("like" not in q for q in guests)
