@@ -84,8 +84,9 @@ def ask(eid):
     phones().refuse_blocked(eid, g.voter)
     rate_limit("ask", asking_fast)
     qid = new_ulid(now())
-    like = similar_to(eid, text)
-    review = store().ask(eid, qid, text, asker, g.voter, now(), similar.vector(text), like)
+    embedding = similar.vector(text)
+    like = similar_to(eid, text, embedding)
+    review = store().ask(eid, qid, text, asker, g.voter, now(), embedding, like)
     if review is None:
         refuse_if_closed(store().event(eid, now()))  # closed since the check above
         abort(404, EVENT_GONE)
@@ -105,16 +106,17 @@ def similar_questions(eid):
     return jsonify([{key: row[column] for key, column in SUGGESTED} for row in found])
 
 
-def suggested(eid, text):
-    """The questions of eid guests see that look like text (similar.suggest)."""
+def suggested(eid, text, embedding=None):
+    """The questions of eid guests see that look like text (similar.suggest); embedding:
+    text's, if already made."""
     questions = store().similar_candidates(eid, now())
     candidates = current_app.extensions["similar"].rows(questions, texts_and_embeddings)
-    return similar.suggest(text, language(), candidates)
+    return similar.suggest(text, language(), candidates, embedding)
 
 
-def similar_to(eid, text):
+def similar_to(eid, text, embedding):
     """The id of the question of eid that text looks like most, or None."""
-    found = suggested(eid, text)
+    found = suggested(eid, text, embedding)
     return found[0]["id"] if found else None
 
 

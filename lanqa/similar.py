@@ -63,15 +63,18 @@ def vector(text):
     return found.embed([norm(text)], norm=True)[0].astype("float32").tobytes()
 
 
-def suggest(text, lang, candidates):
+def suggest(text, lang, candidates, query=None):
     """Up to SUGGESTED of candidates (rows with "text" and "embedding", and "norm" if
-    known) that look like text, best first."""
+    known) that look like text, best first; query: text's vector, if already made."""
     asked = norm(text)
     if not asked or not candidates:
         return []
     threshold = THRESHOLD.get(lang)
     scores = [0.0] * len(candidates)
-    query = vector(text) if threshold is not None else None
+    if threshold is None:
+        query = None
+    elif query is None:
+        query = vector(text)
     if query is not None:
         import numpy  # with the model only: a build without it has no numpy either
 
