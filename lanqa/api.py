@@ -7,6 +7,7 @@ import re
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from lanqa import export, net, qr, similar
+from lanqa.expiry import QUESTION_LIFETIME
 from lanqa.i18n import _, ngettext
 from lanqa.order import new_secret, new_ulid
 from lanqa.pages import language, live_events
@@ -103,15 +104,30 @@ def similar_questions(eid):
     text = request.args.get("text", "")[:MAX_QUESTION]
     rate_limit("similar", looking_fast)
     found = suggested(eid, text)
-    return jsonify([{key: row[column] for key, column in SUGGESTED} for row in found])
+    votes = store().votes([row["id"] for row in found]) if found else {}
+    return jsonify(
+        [
+            {"qid": row["id"], "votes": votes[row["id"]], "text": row["text"]}
+            for row in found
+            if row["id"] in votes
+        ]
+    )
 
 
 def suggested(eid, text, embedding=None):
-    """The questions of eid guests see that look like text (similar.suggest); embedding:
-    text's, if already made."""
-    questions = store().similar_candidates(eid, now())
-    candidates = current_app.extensions["similar"].rows(questions, texts_and_embeddings)
-    return similar.suggest(text, language(), candidates, embedding)
+    """The questions of eid guests see that look like text (similar.py), as rows with
+    "id" and "text"; embedding: text's, if already made."""
+    found = store()
+
+    def questions():
+        return [
+            {"id": row["id"], "gone": row["created"] + QUESTION_LIFETIME}
+            for row in found.similar_candidates(eid, now())
+        ]
+
+    version = lists().members(eid)  # read before the rows, as lists.py does
+    index = current_app.extensions["similar"].get(eid, version, now(), questions, texts)
+    return index.suggest(text, language(), embedding)
 
 
 def similar_to(eid, text, embedding):
@@ -120,15 +136,12 @@ def similar_to(eid, text, embedding):
     return found[0]["id"] if found else None
 
 
-def texts_and_embeddings(qids):
-    """Read in batches: SQLite takes at most so many parameters."""
+def texts(qids):
+    """Rows (id, text, embedding), read in batches: SQLite takes only so many parameters."""
     rows = []
     for start in range(0, len(qids), 500):
         rows += store().texts_and_embeddings(qids[start : start + 500])
     return rows
-
-
-SUGGESTED = (("qid", "id"), ("votes", "votes"), ("text", "text"))
 
 
 def refuse_if_closed(event):

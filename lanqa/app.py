@@ -44,7 +44,7 @@ def create_app(config):
     app.extensions["lists"] = lists = Lists(store)
     app.extensions["presence"] = presence = Presence()
     app.extensions["limits"] = limits = Limits(app.config.get("RATE_LIMITS"))
-    app.extensions["similar"] = similar.Known()
+    app.extensions["similar"] = similar.Indexes()
     app.register_blueprint(api.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(pages.bp)

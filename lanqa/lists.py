@@ -55,6 +55,7 @@ class Lists:
         self._renewing = {}  # key -> when a poll went to have the next one built
         self._answers = {}  # key -> (version, {(since, texts): (body, gzipped)})
         self._versions = {}
+        self._members = {}  # eid -> a number that changes when not only votes did
         self._polled = set()  # lists asked for since they were last built
         self._lock = threading.Lock()
         self._building = threading.Lock()
@@ -157,10 +158,13 @@ class Lists:
         with self._flags:
             (self._review.update if on else self._review.difference_update)(qids)
 
-    def changed(self, eid, now):
-        """Call after a write to eid's questions has committed."""
+    def changed(self, eid, now, votes_only=False):
+        """Call after a write to eid's questions has committed; votes_only: it changed
+        only votes."""
         with self._lock:
             self._versions[eid] = self._versions.get(eid, 0) + 1
+            if not votes_only:
+                self._members[eid] = self._members.get(eid, 0) + 1
         key = (eid, False)
         if key in self._polled:
             # Phones polled the list since it was last built: rebuild it now, in the
@@ -168,6 +172,11 @@ class Lists:
             # channel.py). Writes that nobody polls between cost no build.
             self._polled.discard(key)
             self._current(key, now)
+
+    def members(self, eid):
+        """A number that changes with each write to eid's questions other than votes:
+        with what questions there are and what guests may see of them."""
+        return self._members.get(eid, 0)
 
     def get(self, eid, host, now, cached_only=False):
         """The Built list: JSON ranked as in order.rank, and its ETag. With cached_only,

@@ -31,7 +31,14 @@ SECRET = re.compile(
 )
 requests_log = logging.getLogger("lanqa.requests")
 # What phones repeat all the time (the live sessions page refreshes itself): logged on failure.
-ROUTINE = {"api.guest_list", "api.host_list", "api.details", "api.vote", "api.live"}
+ROUTINE = {
+    "api.guest_list",
+    "api.host_list",
+    "api.details",
+    "api.vote",
+    "api.live",
+    "api.similar_questions",  # a lookup per pause in typing
+}
 
 
 def redact(text):

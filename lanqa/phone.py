@@ -246,7 +246,7 @@ class Phones:
         if voted is None:
             abort(404, QUESTION_GONE)
         eid, votes = voted
-        self.lists.changed(eid, now)
+        self.lists.changed(eid, now, votes_only=True)
         return Answer(200, (JSON, *SECURITY), json_body({"votes": votes}))
 
     # Rules every request meets, and the routes share with api.py

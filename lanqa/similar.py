@@ -63,62 +63,79 @@ def vector(text):
     return found.embed([norm(text)], norm=True)[0].astype("float32").tobytes()
 
 
-def suggest(text, lang, candidates, query=None):
-    """Up to SUGGESTED of candidates (rows with "text" and "embedding", and "norm" if
-    known) that look like text, best first; query: text's vector, if already made."""
-    asked = norm(text)
-    if not asked or not candidates:
-        return []
-    threshold = THRESHOLD.get(lang)
-    scores = [0.0] * len(candidates)
-    if threshold is None:
-        query = None
-    elif query is None:
-        query = vector(text)
-    if query is not None:
-        import numpy  # with the model only: a build without it has no numpy either
+class Index:
+    """Questions to compare a text with, made ready once: their normal forms, grouped by
+    word count, and their embeddings in one matrix."""
 
-        known = [i for i, row in enumerate(candidates) if row["embedding"]]
-        if known:
-            stored = b"".join(candidates[i]["embedding"] for i in known)
-            matrix = numpy.frombuffer(stored, numpy.float32).reshape(len(known), -1)
-            cosines = matrix @ numpy.frombuffer(query, numpy.float32)
-            for i, cosine in zip(known, cosines.tolist(), strict=True):
-                scores[i] = cosine
-    words, found = asked.count(" "), []
-    for row, score in zip(candidates, scores, strict=True):
-        other = row.get("norm") or norm(row["text"])
-        # The same text, or a typo apart, has as many words: only those need a closer look.
-        if other.count(" ") == words and near_exact(asked, other):
-            found.append((2.0, row))
-        elif threshold is not None and score >= threshold and not template_swap(asked, other):
-            found.append((score, row))
-    found.sort(key=lambda pair: pair[0], reverse=True)
-    return [row for _, row in found[:SUGGESTED]]
+    def __init__(self, rows):
+        """rows: dicts with "text" and "embedding" (bytes or None), and "norm" if known."""
+        self.rows = rows
+        self.norms = [row.get("norm") or norm(row["text"]) for row in rows]
+        self.by_words = {}  # word count -> positions: the same text has as many words
+        for i, normal in enumerate(self.norms):
+            self.by_words.setdefault(normal.count(" "), []).append(i)
+        self.embedded = [i for i, row in enumerate(rows) if row["embedding"]]
+        self.matrix = None
+        if self.embedded and model() is not None:
+            import numpy  # with the model only: a build without it has no numpy either
+
+            stored = b"".join(rows[i]["embedding"] for i in self.embedded)
+            self.matrix = numpy.frombuffer(stored, numpy.float32).reshape(len(self.embedded), -1)
+
+    def suggest(self, text, lang, query=None):
+        """Up to SUGGESTED of the rows that look like text, best first; query: text's
+        vector, if already made."""
+        asked = norm(text)
+        if not asked:
+            return []
+        found = {}  # position -> score
+        for i in self.by_words.get(asked.count(" "), ()):
+            if near_exact(asked, self.norms[i]):
+                found[i] = 2.0
+        threshold = THRESHOLD.get(lang)
+        if threshold is not None and self.matrix is not None:
+            import numpy
+
+            query = query or vector(text)
+            cosines = self.matrix @ numpy.frombuffer(query, numpy.float32)
+            for j in numpy.flatnonzero(cosines >= threshold).tolist():
+                i = self.embedded[j]
+                if i not in found and not template_swap(asked, self.norms[i]):
+                    found[i] = float(cosines[j])
+        best = sorted(found, key=lambda i: (-found[i], i))[:SUGGESTED]
+        return [self.rows[i] for i in best]
 
 
-class Known:
-    """Each question's normal form and embedding, read once: texts never change, and a
-    guest typing looks them all up several times a question."""
+class Indexes:
+    """An Index of each event's questions that guests see, made again only when they
+    change: votes, which change all the time, do not. Texts never change, so each
+    question's normal form and embedding is read from the database once."""
 
-    def __init__(self, limit=20_000):
-        self.limit = limit
-        self._found = {}  # qid -> (norm, embedding)
+    def __init__(self, events=50, texts=20_000):
+        self.events, self.texts = events, texts
+        self._texts = {}  # qid -> {"id", "text", "norm", "embedding"}
+        self._made = {}  # eid -> (version, valid until, Index)
 
-    def rows(self, questions, read):
-        """questions: rows with "id" and "votes"; read(qids) -> rows with "id", "text"
-        and "embedding" of those not known yet. The candidates suggest() takes."""
-        missing = [row["id"] for row in questions if row["id"] not in self._found]
-        if missing:
-            if len(self._found) + len(missing) > self.limit:
-                self._found.clear()
-            for row in read(missing):
-                self._found[row["id"]] = (norm(row["text"]), row["text"], row["embedding"])
-        rows = []
-        for row in questions:
-            normal, text, embedding = self._found.get(row["id"], ("", "", None))
-            rows.append({**row, "norm": normal, "text": text, "embedding": embedding})
-        return rows
+    def get(self, eid, version, now, questions, read):
+        """eid's Index as of version (a number that changes with the questions guests
+        see). questions() -> those questions' rows with "id" and "gone" (when it
+        expires); read(qids) -> rows with "id", "text" and "embedding"."""
+        made = self._made.get(eid)
+        if made and made[0] == version and now < made[1]:
+            return made[2]
+        rows = questions()
+        missing = [row["id"] for row in rows if row["id"] not in self._texts]
+        if len(self._texts) + len(missing) > self.texts:
+            self._texts.clear()
+            missing = [row["id"] for row in rows]
+        for row in read(missing) if missing else ():
+            self._texts[row["id"]] = {**row, "norm": norm(row["text"])}
+        index = Index([self._texts[row["id"]] for row in rows if row["id"] in self._texts])
+        if len(self._made) >= self.events:
+            self._made.clear()
+        gone = min((row["gone"] for row in rows), default=float("inf"))
+        self._made[eid] = (version, gone, index)
+        return index
 
 
 def near_exact(a, b):

@@ -343,9 +343,9 @@ class Store:
         return self._rows(sql + " ORDER BY q.id", {**self._cutoffs(now), "eid": eid})
 
     def similar_candidates(self, eid, now):
-        """The questions of eid that guests see (id, votes), to suggest one of."""
+        """The questions of eid that guests see (id, created), to suggest one of."""
         return self._rows(
-            f"SELECT q.id, q.votes FROM {LIVE} AND q.eid = :eid AND {PUBLIC} ORDER BY q.id",
+            f"SELECT q.id, q.created FROM {LIVE} AND q.eid = :eid AND {PUBLIC} ORDER BY q.id",
             {**self._cutoffs(now), "eid": eid},
         )
 
@@ -353,6 +353,12 @@ class Store:
         """Rows (id, text, embedding) of the questions qids."""
         marks = ", ".join("?" * len(qids))
         return self._rows(f"SELECT id, text, embedding FROM questions WHERE id IN ({marks})", qids)
+
+    def votes(self, qids):
+        """{qid: votes} of the questions qids."""
+        marks = ", ".join("?" * len(qids))
+        rows = self._rows(f"SELECT id, votes FROM questions WHERE id IN ({marks})", qids)
+        return {row["id"]: row["votes"] for row in rows}
 
     def export_rows(self, eid, now):
         """Every live question of an event, all columns, oldest first; those merged into

@@ -33,7 +33,7 @@ def test_suggestions_are_right_nine_times_in_ten_in_every_language(capsys):
     right, suggested, same = defaultdict(int), defaultdict(int), defaultdict(int)
     for pair in pairs():
         stored = {"text": pair["other"], "embedding": similar.vector(pair["other"])}
-        found = similar.suggest(pair["question"], pair["lang"], [stored])
+        found = similar.Index([stored]).suggest(pair["question"], pair["lang"])
         lang, label = pair["lang"], pair["label"]
         same[lang] += label == "same"
         if found:
@@ -62,9 +62,9 @@ def test_the_model_loads_with_every_network_connection_refused(monkeypatch):
         assert similar.model() is not None
         earlier = "when is tomorrow's keynote"
         stored = {"text": earlier, "embedding": similar.vector(earlier)}
-        assert similar.suggest("What time does the keynote start tomorrow?", "en", [stored]) == [
-            stored
-        ]
+        assert similar.Index([stored]).suggest(
+            "What time does the keynote start tomorrow?", "en"
+        ) == [stored]
     finally:
         similar.model.cache_clear()
 
@@ -83,8 +83,8 @@ def test_without_the_model_the_same_text_is_still_found(monkeypatch, caplog):
             assert similar.vector("Is it?") is None
         assert len(caplog.records) == 1 and "weights missing" in caplog.messages[0]
         stored = [{"text": "Is the talk recorded?", "embedding": None}]
-        assert similar.suggest("is the talk RECORDED", "en", stored) == stored
-        assert similar.suggest("Is the talk streamed?", "en", stored) == []
+        assert similar.Index(stored).suggest("is the talk RECORDED", "en") == stored
+        assert similar.Index(stored).suggest("Is the talk streamed?", "en") == []
     finally:
         similar.model.cache_clear()
 
@@ -148,6 +148,31 @@ def test_nothing_hidden_in_review_or_merged_is_suggested(room):
     client.post(f"/api/event/{eid}", json={"body": "Are the slides online yet?"})
     for text in ("Is the talk recorded?", "Is lunch provided today?", "Are the slides online yet?"):
         assert look(client, eid, text).json == [], text
+
+
+def test_what_is_suggested_follows_each_change_after_the_first_look(room, clock):
+    """The questions to compare with are kept between looks (similar.Indexes): a new
+    question, a hidden one, new votes and an expired one each show at the next look."""
+    from conftest import voter
+
+    from lanqa.expiry import QUESTION_LIFETIME
+
+    client, eid, secret = room
+    first = client.post(f"/api/event/{eid}", json={"body": "Is the talk recorded?"}).json["id"]
+    assert [q["qid"] for q in look(client, eid, "is the talk recorded").json] == [first]
+    clock.now += 60
+    later = client.post(f"/api/event/{eid}", json={"body": "Is lunch provided?"}).json["id"]
+    assert [q["qid"] for q in look(client, eid, "is lunch provided").json] == [later]
+    phones = client.application.test_client(use_cookies=False)
+    for name in ("ann", "bob"):
+        cookie = {"Cookie": f"lanqa_voter={voter(name.ljust(22, 'x'))}"}
+        assert phones.post(f"/api/vote/{later}/up", headers=cookie).status_code == 200
+    assert look(client, eid, "is lunch provided").json[0]["votes"] == 3
+    client.post(f"/api/event/{eid}/questions/{secret}/{first}/toggle/hidden", data="on")
+    assert look(client, eid, "is the talk recorded").json == []
+    assert [q["qid"] for q in look(client, eid, "is lunch provided").json] == [later]
+    clock.now += QUESTION_LIFETIME  # the later question expires, with no write
+    assert look(client, eid, "is lunch provided").json == []
 
 
 def test_looking_is_rate_limited_and_needs_a_live_session(room):
