@@ -23,7 +23,7 @@ def test_the_labelled_set_has_both_kinds_in_every_language():
     for pair in pairs():
         counts[pair["lang"], pair["label"]] += 1
     assert sum(counts.values()) >= 80
-    for lang in ("en", "de", "fr", "es", "pt"):
+    for lang in ("en", "de", "fr", "es", "pt", "ar"):
         assert counts[lang, "same"] >= 10 and counts[lang, "different"] >= 10, lang
 
 
