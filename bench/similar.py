@@ -13,8 +13,9 @@ each once on a quiet server and once in a hall: --votes votes a second and an as
 second in the background, as a room typing and voting would. It reports p50/p99 of
 both, their ratio, and the lookup alone in this process on the same questions
 (similar.Index, read from the server's database): the server's cost without HTTP.
-Then memory: the server's resident memory before the first question (no model yet) and
-with --questions questions and the model loaded, and the time an ask takes.
+Then memory: the server's resident memory once it has loaded the model, with no question
+and with --questions questions; the time an ask takes; and the first lookups after a
+restart, which read the stored embeddings rather than compute them.
 
     .venv/bin/python bench/similar.py --questions 1000 --duration 10
 
@@ -52,6 +53,7 @@ from bench.phones import (  # noqa: E402
 from lanqa import similar  # noqa: E402
 
 PAIRS = Path(__file__).resolve().parent.parent / "tests" / "similar_pairs.tsv"
+LOADED = 2  # seconds: the server loads the model as it starts (about 0.4 s)
 TOPICS = ["budget", "roadmap", "hiring", "security", "pricing", "onboarding", "testing", "parking"]
 
 
@@ -157,6 +159,23 @@ def in_process(database, pool):
     return took
 
 
+def after_restart(data_dir, eid, pool):
+    """The first three lookups after a restart (and LOADED seconds), in seconds: the first
+    reads the stored embeddings; none computes them again."""
+    server, port, _ = start_lanqa(data_dir, "--limits", NO_LIMITS)
+    time.sleep(LOADED)
+
+    async def look():
+        conn = Connection(port, "127.0.0.1", {"Accept-Language": "en"})
+        paths = [f"/api/event/{eid}/similar?text={quote(text)}" for text in pool[:3]]
+        return [(await conn.request("GET", path))[3] for path in paths]
+
+    try:
+        return run_async(look())
+    finally:
+        stop(server)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=int, default=1000)
@@ -169,6 +188,7 @@ def main(argv=None):
         server, port, _ = start_lanqa(data_dir, "--limits", NO_LIMITS)
         stats = ProcessStats(server.pid)
         try:
+            time.sleep(LOADED)
             stats.sample_rss()
             created = json.loads(run_async(Connection(port).request("POST", "/api/event"))[2])
             eid, secret = created["id"], created["secret"]
@@ -181,6 +201,7 @@ def main(argv=None):
         finally:
             stop(server)
         alone = in_process(Path(data_dir) / "lanqa.db", pool)
+        restarted = after_restart(data_dir, eid, pool)
     rows = []
     for load in ("quiet", "hall"):
         lookup, baseline = (
@@ -207,8 +228,13 @@ def main(argv=None):
         f" p50 / p99 {asked[0]:.1f} / {asked[1]:.1f} ms"
     )
     print(
-        f"server memory: {stats.rss[0]:.0f} MB before the first question,"
-        f" {stats.rss[1]:.0f} MB with {args.questions} questions and the model,"
+        "after a restart, the first lookups took "
+        + ", ".join(f"{seconds * 1000:.1f}" for seconds in restarted)
+        + " ms"
+    )
+    print(
+        f"server memory: {stats.rss[0]:.0f} MB with the model and no question,"
+        f" {stats.rss[1]:.0f} MB with {args.questions} questions,"
         f" {stats.rss[2]:.0f} MB after the lookups"
     )
 

@@ -9,7 +9,7 @@ import time
 import webbrowser
 from pathlib import Path
 
-from lanqa import datadir, desktop, export, i18n, limits, logs, net, qr
+from lanqa import datadir, desktop, export, i18n, limits, logs, net, qr, similar
 from lanqa.app import create_app
 from lanqa.demo import create_demo
 from lanqa.expiry import start_purger
@@ -148,6 +148,8 @@ def start(args):
     }
     app = create_app(config)
     start_purger(app.extensions["store"])
+    # The similar-questions model, loaded now rather than when the first guest types.
+    threading.Thread(target=similar.model, name="lanqa-model", daemon=True).start()
     port_file = folder / "port"
     port = args.port if args.port is not None else remembered_port(port_file)
     server = Server(app, args.host, port, quick=app.wsgi_app.phones.from_memory)

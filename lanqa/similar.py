@@ -14,12 +14,14 @@ when
   lacks, and they share at least half the shorter one's words).
 
 That keeps suggestions right (precision 1.0 on the set, in each of the six languages)
-at the price of suggesting few (recall 0.23, in English 0.13): quiet rather than wrong. test_similar.py measures both.
+at the price of suggesting few (recall 0.23, in English 0.13): quiet rather than wrong.
+test_similar.py measures both.
 """
 
 import functools
 import logging
 import re
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -28,10 +30,19 @@ THRESHOLD = {"en": 0.80}  # cosine, per language of the asker's page; others: sa
 SUGGESTED = 3
 
 
-@functools.cache
+_loading = threading.Lock()
+
+
 def model():
     """wordllama's model from its own wheel, never from the network; None when it cannot
-    be loaded (then only the same text again is found), said once in the log."""
+    be loaded (then only the same text again is found), said once in the log. Loaded
+    once, by the first to ask: the others wait for it (about 0.3 s)."""
+    with _loading:
+        return load()
+
+
+@functools.cache
+def load():
     try:
         import wordllama
         from wordllama import WordLlama

@@ -58,3 +58,18 @@ def test_the_ratio_benchmark_compares_with_bare_waitress():
 def test_the_vote_benchmark_counts_every_acknowledged_vote():
     [row] = run("votes", "--questions", "5", "--duration", "1", "--connections", "4")
     assert row["acknowledged"] > 0 and row["counted"] == row["acknowledged"]
+
+
+def test_the_similar_questions_benchmark_runs_quiet_and_in_a_hall():
+    done = subprocess.run(
+        [sys.executable, str(BENCH.parent / "similar.py"), "--questions", "40", "--duration", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    print(done.stdout)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line.split(" | ") for line in done.stdout.splitlines() if line.startswith("| ")]
+    assert [row[0] for row in rows[1:]] == ["| quiet", "| hall"]
+    assert all(int(row[1]) > 0 for row in rows[1:])  # lookups made
+    assert "after a restart, the first lookups took" in done.stdout

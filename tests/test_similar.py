@@ -57,7 +57,7 @@ def test_the_model_loads_with_every_network_connection_refused(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    similar.model.cache_clear()
+    similar.load.cache_clear()
     try:
         assert similar.model() is not None
         earlier = "when is tomorrow's keynote"
@@ -66,7 +66,7 @@ def test_the_model_loads_with_every_network_connection_refused(monkeypatch):
             "What time does the keynote start tomorrow?", "en"
         ) == [stored]
     finally:
-        similar.model.cache_clear()
+        similar.load.cache_clear()
 
 
 def test_without_the_model_the_same_text_is_still_found(monkeypatch, caplog):
@@ -76,7 +76,7 @@ def test_without_the_model_the_same_text_is_still_found(monkeypatch, caplog):
         raise FileNotFoundError("weights missing")
 
     monkeypatch.setattr(wordllama.WordLlama, "load", broken)
-    similar.model.cache_clear()
+    similar.load.cache_clear()
     try:
         with caplog.at_level("WARNING", logger="lanqa.similar"):
             assert similar.vector("Is the talk recorded?") is None
@@ -86,7 +86,7 @@ def test_without_the_model_the_same_text_is_still_found(monkeypatch, caplog):
         assert similar.Index(stored).suggest("is the talk RECORDED", "en") == stored
         assert similar.Index(stored).suggest("Is the talk streamed?", "en") == []
     finally:
-        similar.model.cache_clear()
+        similar.load.cache_clear()
 
 
 @pytest.mark.parametrize(
