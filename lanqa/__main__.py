@@ -148,8 +148,6 @@ def start(args):
     }
     app = create_app(config)
     start_purger(app.extensions["store"])
-    # The similar-questions model, loaded now rather than when the first guest types.
-    threading.Thread(target=similar.model, name="lanqa-model", daemon=True).start()
     port_file = folder / "port"
     port = args.port if args.port is not None else remembered_port(port_file)
     server = Server(app, args.host, port, quick=app.wsgi_app.phones.from_memory)
@@ -181,6 +179,7 @@ def serve(args, open_browser=False):
             tell(_("Demo session, guests: {url}", url=f"{lan_base(server) or local}/event/{eid}"))
         if open_browser:
             webbrowser.open(local + "/")
+        similar.load_soon()
         server.run()
     except KeyboardInterrupt:
         pass  # stopped before the server ran; once it runs, waitress takes Ctrl+C itself
@@ -209,8 +208,9 @@ def desktop_app(args):
         local = f"http://127.0.0.1:{server.port}"
         print_links(server, local)
         threading.Thread(target=server.run, name="lanqa-server", daemon=True).start()
-        # Returns when the window is closed, also on SIGTERM or Ctrl+C.
-        desktop.open_window(local + "/", folder / "window")
+        # Returns when the window is closed, also on SIGTERM or Ctrl+C. The model loads
+        # once the page has: it would slow the window down.
+        desktop.open_window(local + "/", folder / "window", loaded=similar.load_soon)
     except KeyboardInterrupt:
         pass  # stopped before the window opened
     finally:

@@ -138,10 +138,11 @@ class Bridge:
         return str(path)
 
 
-def open_window(url, storage, then=None):
+def open_window(url, storage, then=None, loaded=None):
     """Show url in the LanQA window; returns when the window is closed.
 
-    then(window), if given, runs in a thread of its own once the window exists."""
+    then(window), if given, runs in a thread of its own once the window exists; loaded(),
+    each time a page has loaded in it."""
     import webview
 
     keep_awake = awake.KeepAwake(i18n.say(AWAKE_REASON, i18n.system_language()))
@@ -157,6 +158,8 @@ def open_window(url, storage, then=None):
     )
     bridge._window = window
     window.events.loaded += lambda: print("Window ready.", flush=True)
+    if loaded:
+        window.events.loaded += loaded
     keep_awake.watch(window)
     close_on_signals()
     try:

@@ -22,6 +22,7 @@ import functools
 import logging
 import re
 import threading
+import time
 import unicodedata
 from pathlib import Path
 
@@ -41,8 +42,14 @@ def model():
         return load()
 
 
+def load_soon():
+    """Load the model in a thread of its own, so that no guest waits for it."""
+    threading.Thread(target=model, name="lanqa-model", daemon=True).start()
+
+
 @functools.cache
 def load():
+    started = time.monotonic()
     try:
         import wordllama
         from wordllama import WordLlama
@@ -50,7 +57,9 @@ def load():
         # 0.4.0.post1 looks for tokenizer/ where its wheel has tokenizers/, and would
         # download the file: with the package as its cache, it loads what the wheel has.
         folder = Path(wordllama.__file__).parent
-        return WordLlama.load(cache_dir=folder, disable_download=True)
+        found = WordLlama.load(cache_dir=folder, disable_download=True)
+        log.info("Similar questions: model loaded in %.1f s.", time.monotonic() - started)
+        return found
     except Exception as error:  # any failure means the same fallback
         log.warning(
             "Similar questions: the model could not be loaded (%s); only the same text"

@@ -246,6 +246,8 @@ def test_window_shows_a_qr_code_of_the_lan_guest_link_and_closes_cleanly(display
         conn.close()
         assert app.wait(15) == 0
         assert "LanQA stopped." in app.stdout.read()
+        # Once the page had loaded, the similar-questions model did.
+        assert "Similar questions: model loaded" in (tmp_path / "lanqa.log").read_text()
     finally:
         ended(app)
 
