@@ -117,12 +117,11 @@ def similar_questions(eid):
 def suggested(eid, text, embedding=None):
     """The questions of eid guests see that look like text (similar.py), as rows with
     "id" and "text"; embedding: text's, if already made."""
-    found = store()
 
     def questions():
         return [
             {"id": row["id"], "gone": row["created"] + QUESTION_LIFETIME}
-            for row in found.similar_candidates(eid, now())
+            for row in store().similar_candidates(eid, now())
         ]
 
     version = lists().members(eid)  # read before the rows, as lists.py does

@@ -136,6 +136,7 @@ class Indexes:
         self.events, self.texts = events, texts
         self._texts = {}  # qid -> {"id", "text", "norm", "embedding"}
         self._made = {}  # eid -> (version, valid until, Index)
+        self._making = threading.Lock()
 
     def get(self, eid, version, now, questions, read):
         """eid's Index as of version (a number that changes with the questions guests
@@ -144,19 +145,23 @@ class Indexes:
         made = self._made.get(eid)
         if made and made[0] == version and now < made[1]:
             return made[2]
-        rows = questions()
-        missing = [row["id"] for row in rows if row["id"] not in self._texts]
-        if len(self._texts) + len(missing) > self.texts:
-            self._texts.clear()
-            missing = [row["id"] for row in rows]
-        for row in read(missing) if missing else ():
-            self._texts[row["id"]] = {**row, "norm": norm(row["text"])}
-        index = Index([self._texts[row["id"]] for row in rows if row["id"] in self._texts])
-        if len(self._made) >= self.events:
-            self._made.clear()
-        gone = min((row["gone"] for row in rows), default=float("inf"))
-        self._made[eid] = (version, gone, index)
-        return index
+        with self._making:  # one at a time: lookups meanwhile wait and share it
+            made = self._made.get(eid)
+            if made and made[0] == version and now < made[1]:
+                return made[2]
+            rows = questions()
+            missing = [row["id"] for row in rows if row["id"] not in self._texts]
+            if len(self._texts) + len(missing) > self.texts:
+                self._texts.clear()
+                missing = [row["id"] for row in rows]
+            for row in read(missing) if missing else ():
+                self._texts[row["id"]] = {**row, "norm": norm(row["text"])}
+            index = Index([self._texts[row["id"]] for row in rows if row["id"] in self._texts])
+            if len(self._made) >= self.events:
+                self._made.clear()
+            gone = min((row["gone"] for row in rows), default=float("inf"))
+            self._made[eid] = (version, gone, index)
+            return index
 
 
 def near_exact(a, b):
