@@ -51,13 +51,11 @@ def load_soon():
 def load():
     started = time.monotonic()
     try:
-        import wordllama
-        from wordllama import WordLlama
-
+        wordllama = imported()
         # 0.4.0.post1 looks for tokenizer/ where its wheel has tokenizers/, and would
         # download the file: with the package as its cache, it loads what the wheel has.
         folder = Path(wordllama.__file__).parent
-        found = WordLlama.load(cache_dir=folder, disable_download=True)
+        found = wordllama.WordLlama.load(cache_dir=folder, disable_download=True)
         log.info("Similar questions: model loaded in %.1f s.", time.monotonic() - started)
         return found
     except Exception as error:  # any failure means the same fallback
@@ -67,6 +65,20 @@ def load():
             error,
         )
         return None
+
+
+def imported():
+    """The wordllama package. Importing it calls logging.basicConfig(), which would send
+    each of LanQA's log lines to the console as well; while the root logger has a
+    handler, that does nothing."""
+    root = logging.getLogger()
+    placeholder = logging.NullHandler()
+    root.addHandler(placeholder)
+    try:
+        import wordllama
+    finally:
+        root.removeHandler(placeholder)
+    return wordllama
 
 
 def norm(text):

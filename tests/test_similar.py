@@ -2,7 +2,10 @@
 of question pairs in five languages; loaded offline for certain."""
 
 import csv
+import logging
 import socket
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -67,6 +70,18 @@ def test_the_model_loads_with_every_network_connection_refused(monkeypatch):
         ) == [stored]
     finally:
         similar.load.cache_clear()
+
+
+def test_loading_the_model_leaves_logging_as_it_was():
+    """wordllama configures the root logger when imported; LanQA's log lines must not go
+    to the console for it. A process of its own: the import happens once per process."""
+    code = (
+        "import logging; from lanqa import similar; assert similar.model() is not None;"
+        " root = logging.getLogger(); print(len(root.handlers), root.level)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", str(logging.WARNING)]
 
 
 def test_without_the_model_the_same_text_is_still_found(monkeypatch, caplog):
