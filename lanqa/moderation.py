@@ -1,12 +1,12 @@
-"""The host's moderation routes: a session's settings, replies, merging a duplicate
-question into another, deleting a session.
+"""The host's moderation routes: hiding, answering, approving and highlighting a
+question (toggles), blocking a device, a session's settings, replies, merging a
+duplicate question into another, deleting a session.
 
-Approving and highlighting are toggles, next to hiding and answering in api.py. What
-guests may see follows from two flags on a question: hidden, and in review; lists.py
-and store.py's PUBLIC keep both out of everything guests get.
+What guests may see follows from two flags on a question: hidden, and in review;
+lists.py and store.py's PUBLIC keep both out of everything guests get.
 """
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, request
 
 from lanqa.api import host_event, json_object, lists, now, phones, store
 from lanqa.i18n import _
@@ -16,6 +16,70 @@ bp = Blueprint("moderation", __name__, url_prefix="/api")
 
 SETTINGS = ("moderation", "closed")
 MAX_REPLY = 500
+# What each toggle sets: (on, now) -> (column, value) for store.set_flag.
+TOGGLES = {
+    "hidden": lambda on, when: ("hidden", int(on)),
+    "answered": lambda on, when: ("answered", when if on else None),
+    "approved": lambda on, when: ("review", int(not on)),
+    "highlighted": lambda on, when: ("highlighted", int(on)),
+}
+MAX_HIDE = 25  # question ids in one request: the body is at most 1 KB
+
+
+@bp.post("/event/<eid>/questions/<secret>/<qid>/toggle/<prop>")
+def toggle(eid, secret, qid, prop):
+    eid, qid = ulid_or_400(eid, "session"), ulid_or_400(qid, "question")
+    if prop not in TOGGLES:
+        abort(400, _("Only 'hidden', 'answered', 'approved' and 'highlighted' can be toggled."))
+    host_event(eid, secret)
+    body = request.get_data(as_text=True)
+    if body not in ("on", "off"):
+        abort(400, _("Send 'on' or 'off' as the request body."))
+    on, when = body == "on", int(now())
+    column, value = TOGGLES[prop](on, when)
+    if not store().set_flag(eid, qid, column, value, now()):
+        abort(404, _("That question is not part of this Q&A session."))
+    if prop == "hidden":
+        lists().hidden([qid], on)
+    if prop == "approved":
+        lists().in_review([qid], not on)
+    lists().changed(eid, now())
+    if prop == "answered":
+        return {"answered": when} if on else {}
+    return {prop: on}
+
+
+@bp.post("/event/<eid>/questions/<secret>/<qid>/block")
+def block(eid, secret, qid):
+    """Block the device that asked qid: its questions hidden, its votes taken back."""
+    eid, qid = ulid_or_400(eid, "session"), ulid_or_400(qid, "question")
+    host_event(eid, secret)
+    done = phones().block(eid, qid)
+    if done is None:
+        abort(404, _("That question is not part of this Q&A session, or its device is unknown."))
+    hidden, votes = done
+    return {"hidden": hidden, "votes_removed": votes}
+
+
+@bp.post("/event/<eid>/questions/<secret>/hide")
+def hide_many(eid, secret):
+    """Hide several questions at once: {"qids": [...]}."""
+    eid = ulid_or_400(eid, "session")
+    host_event(eid, secret)
+    qids = json_object().get("qids")
+    if not isinstance(qids, list) or not 0 < len(qids) <= MAX_HIDE:
+        abort(
+            400,
+            _(
+                'Send the questions to hide as {{"qids": ["...", "..."]}} (max {limit}).',
+                limit=MAX_HIDE,
+            ),
+        )
+    qids = [ulid_or_400(str(qid), "question") for qid in qids]
+    hidden = store().hide(eid, qids, now())
+    lists().hidden(hidden, True)
+    lists().changed(eid, now())
+    return {"hidden": len(hidden)}
 
 
 @bp.get("/event/<eid>/settings/<secret>")
