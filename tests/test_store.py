@@ -6,7 +6,8 @@ from contextlib import closing
 import pytest
 
 from lanqa.expiry import DAY, start_purger
-from lanqa.store import MIGRATIONS, Store, Unusable
+from lanqa.migrations import MIGRATIONS
+from lanqa.store import Store, Unusable
 
 T = 1_800_000_000
 EID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
