@@ -22,8 +22,6 @@ import { $, banner, notice, offline, pollTrouble } from "./ui.js";
 const HOST_POLL_MS = 1000;
 const GUEST_POLL_MS = 2000;
 const AGE_TICK_MS = 3000;
-const HIDE_BATCH = 25; // question ids the server takes in one request
-const ARMED_MS = 4000; // how long "Block device" waits for its second tap
 const PAGE = 30; // pending questions shown at first, and added by "Show more"
 const FOLD_ANSWERED = 5; // more answered questions than this start folded
 const MARK_MS = 5000; // how long a question just asked stays marked
@@ -37,7 +35,6 @@ export class EventView {
     this.held = new HeldList();
     this.local = new LocalChanges(this.host ? 0 : GUEST_LAG_MS);
     this.busy = new Set(); // questions with a vote or toggle on its way
-    this.selected = new Set(); // questions the host ticked, to hide at once
     this.order = "popular"; // or "recent": newest first
     this.shownPending = PAGE;
     this.answeredFolded = null; // decided when the first answered question shows
@@ -57,11 +54,11 @@ export class EventView {
     $("#event").addEventListener("click", (event) => this.onClick(event));
     if (this.host) {
       // The host's tools: only the host's page has their code (lanqa/assets.py).
-      const [{ sharePanel }, { SessionControls }, { ReplyBox }] = await Promise.all(
-        [import("./share.js"), import("./session.js"), import("./reply.js")]);
+      const [{ sharePanel }, { SessionControls }, { ReplyBox }, { HostTools }] =
+        await Promise.all([import("./share.js"), import("./session.js"), import("./reply.js"),
+          import("./moderate.js")]);
       sharePanel($("#share-panel"), this.eid, this.secret);
-      $("#hide-selected").addEventListener("click", () => this.hideSelected());
-      $("#merge-selected").addEventListener("click", () => this.mergeSelected());
+      this.tools = new HostTools(this);
       this.session = new SessionControls($("#share-panel"), this.eid, this.secret, {
         onChange: (settings) => this.onSettings(settings),
         onDeleted: () => this.poller.stop(),
@@ -227,7 +224,7 @@ export class EventView {
   /** Redraw; with onlyIfChanged, skip it when the lists are what is already shown. */
   render(onlyIfChanged = false) {
     if (this.server === null && !this.local.newQuestions.size) return;
-    let items = this.local.apply(this.server || []);
+    let items = this.listed();
     if (!this.host && this.server !== null) items = withWaiting(items, this.store);
     const key = JSON.stringify([items, this.moderation]);
     if (onlyIfChanged && key === this.shownKey) return;
@@ -320,17 +317,22 @@ export class EventView {
         t("Question approved: everyone can see it now.")),
       highlight: () => this.toggle(qid, "highlighted", !row.classList.contains("highlighted")),
       reply: () => this.replies.open(row, (this.item(qid) || {}).reply),
-      block: () => this.block(button, qid),
-      select: () => this.select(qid, button.checked),
-      merge_like: () => this.mergeInto(qid, (this.item(qid) || {}).like),
+      block: () => this.tools.block(button, qid),
+      select: () => this.tools.select(qid, button.checked),
+      merge_like: () => this.tools.mergeInto(qid, (this.item(qid) || {}).like),
     };
     const action = actions[button.dataset.action];
     if (action) action();
   }
 
-  /** The question qid as shown now: the server's with this viewer's changes. */
+  /** The list as shown now: the server's with this viewer's changes. */
+  listed() {
+    return this.local.apply(this.server || []);
+  }
+
+  /** The question qid as shown now. */
   item(qid) {
-    return this.local.apply(this.server || []).find((q) => q.qid === qid);
+    return this.listed().find((q) => q.qid === qid);
   }
 
   // Mark as answered, Hide and Approve take the question out of its section: the focus
@@ -358,99 +360,6 @@ export class EventView {
     }
   }
 
-
-  select(qid, on) {
-    if (on) this.selected.add(qid);
-    else this.selected.delete(qid);
-    const button = $("#hide-selected");
-    button.hidden = !this.selected.size;
-    button.textContent = tn("Hide selected ({n})", "Hide selected ({n})", this.selected.size);
-    const merge = $("#merge-selected");
-    merge.hidden = this.selected.size < 2;
-    merge.textContent = tn("Merge selected ({n})", "Merge selected ({n})", this.selected.size);
-  }
-
-  /** The selected questions, unselected. */
-  takeSelected() {
-    const qids = [...this.selected];
-    for (const qid of qids) {
-      this.select(qid, false);
-      const box = this.rows.row(qid).querySelector("[data-action=select]");
-      box.checked = false;
-    }
-    return qids;
-  }
-
-  // The selected questions become the one among them with the most votes (the oldest,
-  // on a tie), which gains the others' voters and lists their texts under it.
-  async mergeSelected() {
-    const shown = new Map(this.local.apply(this.server || []).map((q) => [q.qid, q]));
-    const qids = this.takeSelected().filter((qid) => shown.has(qid)).sort();
-    const votes = (qid) => shown.get(qid).votes;
-    const into = qids.reduce((best, qid) => (votes(qid) > votes(best) ? qid : best), qids[0]);
-    try {
-      for (const qid of qids.filter((qid) => qid !== into)) {
-        await api.merge(this.eid, this.secret, qid, into);
-      }
-      notice(tn("{n} question merged into the one with the most votes.",
-        "{n} questions merged into the one with the most votes.", qids.length - 1));
-    } catch (error) {
-      notice(error.message);
-    }
-    this.poll();
-  }
-
-  /** Merge qid into the earlier question it looks like. */
-  async mergeInto(qid, into) {
-    if (!into) return;
-    try {
-      await api.merge(this.eid, this.secret, qid, into);
-      notice(t("Merged into the earlier question."));
-    } catch (error) {
-      notice(error.message);
-    }
-    this.poll();
-  }
-
-  async hideSelected() {
-    const qids = this.takeSelected();
-    try {
-      let hidden = 0;
-      for (let start = 0; start < qids.length; start += HIDE_BATCH) {
-        hidden += (await api.hideMany(this.eid, this.secret, qids.slice(start, start + HIDE_BATCH))).hidden;
-      }
-      notice(tn("{n} question hidden.", "{n} questions hidden.", hidden));
-    } catch (error) {
-      notice(error.message);
-    }
-    this.poll();
-  }
-
-  // A block cannot be undone from here: the first tap asks, a second one blocks.
-  async block(button, qid) {
-    if (!button.dataset.armed) {
-      button.dataset.armed = "1";
-      button.textContent = t("Tap again to block");
-      setTimeout(() => {
-        delete button.dataset.armed;
-        button.textContent = t("Block device");
-      }, ARMED_MS);
-      return;
-    }
-    delete button.dataset.armed;
-    button.textContent = t("Block device");
-    try {
-      const done = await api.block(this.eid, this.secret, qid);
-      // Two counts, each with its own plural (and the words that agree with it).
-      notice(t("Device blocked: {questions}, {votes}.", {
-        questions: tn("{n} question hidden", "{n} questions hidden", done.hidden),
-        votes: tn("{n} vote taken back", "{n} votes taken back", done.votes_removed),
-      }));
-    } catch (error) {
-      notice(error.message);
-    }
-    this.poll();
-  }
 
   onAsked(qid, text, who, review) {
     this.store.questions[qid] = { text, when: ulidSeconds(qid), who: who || undefined };
@@ -491,7 +400,7 @@ export class EventView {
   // "now answering" at a time, and an answered one no longer is.
   alongside(qid, prop, on) {
     if (!on) return [];
-    const lit = this.local.apply(this.server || []).filter((q) => q.highlighted);
+    const lit = this.listed().filter((q) => q.highlighted);
     const ending = prop === "highlighted" ? lit.filter((q) => q.qid !== qid)
       : prop === "answered" ? lit.filter((q) => q.qid === qid) : [];
     return ending.map((q) => this.local.add(q.qid, "highlighted", null));

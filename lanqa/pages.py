@@ -38,7 +38,7 @@ BUNDLES = {
     "start": ("app", "landing"),
     "live": ("app",),
     "guest": ("app", "event"),
-    "host": ("app", "event", "share", "session", "reply"),
+    "host": ("app", "event", "share", "session", "reply", "moderate"),
     "projector": ("app", "projector"),
 }
 STYLES = {"projector": ("style.css", "projector.css")}

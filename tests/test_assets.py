@@ -12,7 +12,16 @@ from lanqa.assets import Assets, strip, wrap
 from lanqa.pages import BUNDLES, IMMUTABLE
 
 # The host's tools, the projector and the start screen: none of it is for guests.
-NOT_FOR_GUESTS = ("share", "session", "reply", "export", "desktop", "projector", "landing")
+NOT_FOR_GUESTS = (
+    "share",
+    "session",
+    "reply",
+    "moderate",
+    "export",
+    "desktop",
+    "projector",
+    "landing",
+)
 
 
 @pytest.fixture
@@ -36,7 +45,7 @@ def test_a_guest_page_gets_one_script_without_the_hosts_code(client, event):
     host = client.get(script_of(client, f"/event/{eid}/{secret}")).data
     assert {"app", "event", "api", "held", "order"} <= modules(guest)
     assert not modules(guest) & set(NOT_FOR_GUESTS)
-    assert {"share", "session", "reply", "export", "desktop"} <= modules(host)
+    assert {"share", "session", "reply", "moderate", "export", "desktop"} <= modules(host)
     assert "projector" in modules(client.get(script_of(client, f"/event/{eid}/projector")).data)
     assert "landing" in modules(client.get(script_of(client, "/")).data)
 
