@@ -107,6 +107,10 @@ export const merge = (eid, secret, qid, into) =>
   call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/${enc(qid)}/merge`,
     { json: { into } });
 
+/** Undo merging qid -> {votes, into, into_votes}. */
+export const unmerge = (eid, secret, qid) =>
+  call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/${enc(qid)}/unmerge`);
+
 /** Hide up to 25 questions at once. */
 export const hideMany = (eid, secret, qids) =>
   call("POST", `/api/event/${enc(eid)}/questions/${enc(secret)}/hide`, { json: { qids } });

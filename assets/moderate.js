@@ -1,6 +1,6 @@
 // The host's tools for several questions at once (tick them, then hide or merge them)
-// and for one (merge it into the question it looks like, block its device). Only the
-// host's page has this code (lanqa/assets.py).
+// and for one (merge it into the question it looks like, block its device). A merge can
+// be undone from its notice. Only the host's page has this code (lanqa/assets.py).
 import * as api from "./api.js";
 import { t, tn } from "./i18n.js";
 import { $, notice } from "./ui.js";
@@ -46,13 +46,15 @@ export class HostTools {
     const qids = this.takeSelected().filter((qid) => shown.has(qid)).sort();
     const votes = (qid) => shown.get(qid).votes;
     const into = qids.reduce((best, qid) => (votes(qid) > votes(best) ? qid : best), qids[0]);
+    const merged = [];
     await this.send(async () => {
       for (const qid of qids.filter((qid) => qid !== into)) {
         await api.merge(this.view.eid, this.view.secret, qid, into);
+        merged.push(qid);
       }
       return tn("{n} question merged into the one with the most votes.",
-        "{n} questions merged into the one with the most votes.", qids.length - 1);
-    });
+        "{n} questions merged into the one with the most votes.", merged.length);
+    }, () => this.unmerge(merged));
   }
 
   /** Merge qid into the earlier question it looks like. */
@@ -61,6 +63,15 @@ export class HostTools {
     await this.send(async () => {
       await api.merge(this.view.eid, this.view.secret, qid, into);
       return t("Merged into the earlier question.");
+    }, () => this.unmerge([qid]));
+  }
+
+  unmerge(qids) {
+    return this.send(async () => {
+      for (const qid of [...qids].reverse()) {
+        await api.unmerge(this.view.eid, this.view.secret, qid);
+      }
+      return t("Merge undone: the questions are apart again.");
     });
   }
 
@@ -99,11 +110,11 @@ export class HostTools {
     });
   }
 
-  /** Run request(), which resolves to what to say; say it (or why it failed), then
-   * fetch the list the server now has. */
-  async send(request) {
+  /** Run request(), which resolves to what to say; say it (or why it failed), with
+   * an Undo button that runs undo() if given, then fetch the list the server now has. */
+  async send(request, undo = null) {
     try {
-      notice(await request());
+      notice(await request(), undo);
     } catch (error) {
       notice(error.message);
     }

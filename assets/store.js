@@ -40,27 +40,47 @@ export class EventStore {
     this.questions = saved.questions || {};
     this.waiting = saved.waiting || {}; // asked here, not yet seen in the public list
     this.told = saved.told || {}; // qid -> {answered: true, reply: "text"}
+    this.moved = saved.moved || {}; // merged qid -> what followMerges moved, to undo
   }
 
   save() {
-    const { votedFor, asked, questions, waiting, told } = this;
-    write(this.key, { votedFor, asked, questions, waiting, told });
+    const { votedFor, asked, questions, waiting, told, moved } = this;
+    write(this.key, { votedFor, asked, questions, waiting, told, moved });
   }
 
   /** A question of this browser's that the host merged into another: its vote is that
-   * one's now (the server moved it), and its asker finds it there. */
+   * one's now (the server moved it), and its asker finds it there. If the host undoes
+   * the merge, both go back. */
   followMerges(list) {
-    let moved = false;
+    let changed = false;
     for (const item of list) {
       for (const { qid } of item.also || []) {
-        if (this.votedFor[qid]) this.votedFor[item.qid] = true;
-        if (this.asked[qid]) this.asked[item.qid] = true;
-        moved ||= this.votedFor[qid] || this.asked[qid];
+        const voted = Boolean(this.votedFor[qid]);
+        const asked = Boolean(this.asked[qid]);
+        if (!voted && !asked) continue;
+        // What came with the merge goes with its undo.
+        const gained = voted && !this.votedFor[item.qid];
+        const gainedAsk = asked && !this.asked[item.qid];
+        this.moved[qid] = { into: item.qid, voted, asked, gained, gainedAsk };
+        if (voted) this.votedFor[item.qid] = true;
+        if (asked) this.asked[item.qid] = true;
         delete this.votedFor[qid];
         delete this.asked[qid];
+        changed = true;
       }
     }
-    if (moved) this.save();
+    for (const item of list) {
+      const moved = this.moved[item.qid];
+      if (!moved) continue;
+      delete this.moved[item.qid];
+      const still = Object.values(this.moved).filter((other) => other.into === moved.into);
+      if (moved.voted) this.votedFor[item.qid] = true;
+      if (moved.asked) this.asked[item.qid] = true;
+      if (moved.gained && !still.some((other) => other.voted)) delete this.votedFor[moved.into];
+      if (moved.gainedAsk && !still.some((other) => other.asked)) delete this.asked[moved.into];
+      changed = true;
+    }
+    if (changed) this.save();
   }
 
   /** Forget this event (it was deleted). */

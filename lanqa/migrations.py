@@ -78,4 +78,14 @@ MIGRATIONS = [
     """
     ALTER TABLE questions ADD COLUMN resembles TEXT;
     """,
+    # 10: what each merge moved, so that it can be undone: the questions merged into the
+    # duplicate before (along) and the voters the survivor gained (both JSON arrays).
+    """
+    CREATE TABLE merges (
+        qid    TEXT PRIMARY KEY REFERENCES questions(id) ON DELETE CASCADE,
+        into_  TEXT NOT NULL,
+        along  TEXT NOT NULL,
+        voters TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]

@@ -148,6 +148,23 @@ def merge(eid, secret, qid):
     return {"into": into, "votes": votes}
 
 
+@bp.post("/event/<eid>/questions/<secret>/<qid>/unmerge")
+def unmerge(eid, secret, qid):
+    """Undo merging qid: it is back with its own votes, and the other question loses
+    the voters it gained by the merge."""
+    eid, qid = ulid_or_400(eid, "session"), ulid_or_400(qid, "question")
+    host_event(eid, secret)
+    done = store().unmerge(eid, qid, now())
+    if done is None:
+        abort(
+            404,
+            _("That question is not merged into another, or that one has been merged since."),
+        )
+    lists().changed(eid, now())
+    into, votes, into_votes = done
+    return {"votes": votes, "into": into, "into_votes": into_votes}
+
+
 @bp.delete("/event/<eid>/<secret>")
 @bp.post("/event/<eid>/delete/<secret>")  # for clients that cannot send DELETE
 def delete(eid, secret):

@@ -1,6 +1,7 @@
 """Every SQL statement LanQA runs: events, questions, votes, migrations (their SQL in
 migrations.py) and the purge."""
 
+import json
 import queue
 import sqlite3
 import threading
@@ -342,7 +343,8 @@ class Store:
     def merge(self, eid, qid, into, now):
         """Merge qid into `into`, live questions of eid not merged themselves: `into` gains
         qid's voters (a device that voted for both counts once) and what was merged into
-        qid; qid leaves the lists. The votes of `into` after it, or None."""
+        qid; qid leaves the lists, its own votes kept for unmerge(). The votes of `into`
+        after it, or None."""
         params = {**self._cutoffs(now), "eid": eid, "qid": qid, "into": into}
         with self._writing() as conn:
             found = conn.execute(
@@ -352,22 +354,68 @@ class Store:
             ).fetchone()[0]
             if found != 2:
                 return None
-            conn.execute(
+            gained = conn.execute(
                 "INSERT OR IGNORE INTO votes (qid, voter)"
-                " SELECT :into, voter FROM votes WHERE qid = :qid",
+                " SELECT :into, voter FROM votes WHERE qid = :qid RETURNING voter",
                 params,
-            )
-            conn.execute("DELETE FROM votes WHERE qid = :qid", params)
+            ).fetchall()
+            along = conn.execute(
+                "UPDATE questions SET merged = :into WHERE merged = :qid RETURNING id", params
+            ).fetchall()
             conn.execute(
-                "UPDATE questions SET merged = :into, highlighted = 0"
-                " WHERE id = :qid OR merged = :qid",
+                "UPDATE questions SET merged = :into, highlighted = 0 WHERE id = :qid", params
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO merges (qid, into_, along, voters)"
+                " VALUES (:qid, :into, :along, :voters)",
+                {
+                    **params,
+                    "along": json.dumps([row[0] for row in along]),
+                    "voters": json.dumps([row[0] for row in gained]),
+                },
+            )
+            return self._recount(conn, into)
+
+    def unmerge(self, eid, qid, now):
+        """Undo merging qid, while the question it went into has not been merged itself:
+        qid is back with its own votes, and takes back what was merged into it before;
+        the other loses the voters it gained then. (the other's id, qid's votes, the
+        other's votes), or None."""
+        params = {**self._cutoffs(now), "eid": eid, "qid": qid}
+        with self._writing() as conn:
+            found = conn.execute(
+                "SELECT into_, along, voters FROM merges WHERE qid = :qid AND into_ ="
+                f" (SELECT q.merged FROM {LIVE} AND q.eid = :eid AND q.id = :qid)",
+                params,
+            ).fetchone()
+            if found is None:
+                return None
+            into = found["into_"]
+            params = {**params, "into": into, "along": found["along"], "voters": found["voters"]}
+            conn.execute("UPDATE questions SET merged = NULL WHERE id = :qid", params)
+            conn.execute(
+                "UPDATE questions SET merged = :qid WHERE merged = :into"
+                " AND id IN (SELECT value FROM json_each(:along))",
                 params,
             )
-            return conn.execute(
-                "UPDATE questions SET votes = (SELECT count(*) FROM votes WHERE qid = :into)"
-                " WHERE id = :into RETURNING votes",
+            # Not those who voted for another question still merged into it, too.
+            conn.execute(
+                "DELETE FROM votes WHERE qid = :into"
+                " AND voter IN (SELECT value FROM json_each(:voters)) AND voter NOT IN"
+                " (SELECT voter FROM votes WHERE qid IN"
+                " (SELECT id FROM questions WHERE merged = :into))",
                 params,
-            ).fetchone()[0]
+            )
+            conn.execute("DELETE FROM merges WHERE qid = :qid", params)
+            return into, self._recount(conn, qid), self._recount(conn, into)
+
+    @staticmethod
+    def _recount(conn, qid):
+        return conn.execute(
+            "UPDATE questions SET votes = (SELECT count(*) FROM votes WHERE qid = :qid)"
+            " WHERE id = :qid RETURNING votes",
+            {"qid": qid},
+        ).fetchone()[0]
 
     def vote(self, qid, voter, up, now):
         """Add or retract voter's vote: (event id, new count), or None if the question is gone."""
@@ -418,7 +466,13 @@ class Store:
                 "UPDATE questions SET votes = MAX(votes - 1, 0) WHERE id = ?",
                 [(vote["qid"],) for vote in voted],
             )
-            return [row["id"] for row in hidden], len(voted)
+            # Votes kept on merged questions (for an undo) are not counted twice.
+            counted = conn.execute(
+                "SELECT count(*) FROM questions WHERE merged IS NULL"
+                " AND id IN (SELECT value FROM json_each(?))",
+                (json.dumps([vote["qid"] for vote in voted]),),
+            ).fetchone()[0]
+            return [row["id"] for row in hidden], counted
 
     def event_of(self, qid):
         """The event id of question qid, or None."""

@@ -460,6 +460,20 @@ def test_the_host_merges_duplicates_and_the_asker_finds_theirs(server, visitors,
     phone.screenshot(path=shots / "merged-phone.png")
     [item] = requests.get(f"{server.url}/api/event/{eid}/questions", timeout=5).json()
     assert item["votes"] == 2 and len(item["also"]) == 1
+    # The host undoes it: the asker's question is theirs again, with their vote.
+    [merged] = item["also"]
+    undone = requests.post(
+        f"{server.url}/api/event/{eid}/questions/{secret}/{merged['qid']}/unmerge", timeout=5
+    )
+    assert undone.status_code == 200
+    expect(phone.locator("#pending-questions li.question")).to_have_count(2, timeout=SEEN_MS)
+    again = row(phone, "Can we get the slides afterwards?")
+    expect(again).to_have_class(re.compile(r"\bmine\b"))
+    expect(again.locator(".vote")).to_have_attribute("aria-pressed", "true")
+    other = row(phone, "Will the slides be online")
+    expect(other).not_to_have_class(re.compile(r"\bmine\b"))
+    expect(other.locator(".vote")).to_have_attribute("aria-pressed", "false")
+    expect(other.locator("[data-votes]")).to_have_text("1")
 
 
 def test_the_host_merges_a_look_alike_with_one_tap(server, visitors):
@@ -478,3 +492,8 @@ def test_the_host_merges_a_look_alike_with_one_tap(server, visitors):
     expect(host.locator("#pending-questions .also")).to_have_text(
         "Also asked as: is the talk being recorded"
     )
+    # A mistaken tap is undone from the notice, as hiding or answering is.
+    host.locator("#notice .notice-undo").click()
+    expect(host.locator("#notice")).to_contain_text("Merge undone")
+    expect(host.locator("#pending-questions li.question")).to_have_count(2)
+    expect(host.locator("#pending-questions .also:not([hidden])")).to_have_count(0)

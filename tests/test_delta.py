@@ -1,8 +1,8 @@
 """Polls for changes (delta.py): a page that holds a version and applies what the server
 sends ends with exactly the list a full poll gives, under random asks, votes, hides,
-answers, replies, reviews, blocks, merges and expiry; the upstream routes are unchanged; and
-compressed answers decode to the same bytes. The page's own code (held.js, order.js)
-does the applying, under node."""
+answers, replies, reviews, blocks, merges, undone merges and expiry; the upstream routes
+are unchanged; and compressed answers decode to the same bytes. The page's own code
+(held.js, order.js) does the applying, under node."""
 
 import gzip
 import json
@@ -84,6 +84,7 @@ class Room:
         self.eid, self.secret = created["id"], created["secret"]
         self.host = f"/api/event/{self.eid}/questions/{self.secret}"
         self.qids = []
+        self.merged = []  # questions merged into another, to undo
 
     def ask(self, device):
         response = self.client.post(
@@ -121,8 +122,11 @@ def random_step(room, rng):
     """One thing that happens in a hall, chosen at random."""
     qids = room.qids
     kind = rng.choices(
-        ["ask", "vote", "hide", "answer", "reply", "highlight", "review", "block", "merge", "time"],
-        [3, 12, 1, 1, 1, 1, 1, 0.3, 0.2, 1],
+        [
+            *("ask", "vote", "hide", "answer", "reply", "highlight", "review", "block"),
+            *("merge", "unmerge", "time"),
+        ],
+        [3, 12, 1, 1, 1, 1, 1, 0.3, 0.2, 0.2, 1],
     )[0]
     if kind == "ask" or not qids:
         room.ask(rng.randrange(40))
@@ -144,6 +148,10 @@ def random_step(room, rng):
     elif kind == "merge" and len(qids) > 1:
         duplicate, survivor = rng.sample(qids, 2)
         room.post(f"{room.host}/{duplicate}/merge", into=survivor)
+        room.merged.append(duplicate)
+    elif kind == "unmerge" and room.merged:
+        # A 404 when the survivor has been merged since, or it was undone already.
+        room.client.post(f"{room.host}/{rng.choice(room.merged)}/unmerge")
     else:
         # Minutes change the hotness order.
         room.clock.now += rng.choice([61, 600, 3600])

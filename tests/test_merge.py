@@ -44,6 +44,9 @@ class Session:
     def merge(self, qid, into):
         return self.client.post(f"{self.host}/{qid}/merge", json={"into": into})
 
+    def unmerge(self, qid):
+        return self.client.post(f"{self.host}/{qid}/unmerge")
+
     def guest_list(self):
         return {
             item["qid"]: item for item in self.client.get(f"/api/event/{self.eid}/questions").json
@@ -117,6 +120,73 @@ def test_merging_is_refused_when_it_makes_no_sense(client):
     )
     assert wrong.status_code == 401
     assert list(room.host_list()) == [mine] and list(other.host_list()) == [theirs]
+
+
+def test_an_undone_merge_gives_each_question_back_its_own_voters(client):
+    room = Session(client)
+    first = room.ask("Will the slides be online?", device("ann"))
+    again = room.ask("Can we get the slides afterwards?", device("dan"))
+    room.vote(first, device("bob"))
+    room.vote(again, device("bob"))  # bob voted for both
+    room.vote(again, device("eve"))
+    assert room.merge(again, first).json["votes"] == 4  # ann, bob, dan, eve
+    room.vote(again, device("fay"))  # a vote for the duplicate, after: for the survivor
+    answer = room.unmerge(again)
+    assert answer.status_code == 200
+    assert answer.json == {"votes": 3, "into": first, "into_votes": 3}  # fay stays
+    for listed in (room.guest_list(), room.host_list()):
+        assert set(listed) == {first, again}
+        assert (listed[first]["votes"], listed[again]["votes"]) == (3, 3)
+        assert "also" not in listed[first]
+    # Each device's vote is where it was: dan and eve again have theirs on the duplicate.
+    assert room.vote(again, device("dan")).json["votes"] == 3
+    assert room.vote(first, device("dan")).json["votes"] == 4
+    assert room.unmerge(again).status_code == 404  # not merged any more
+    # It can be merged again, and undone again.
+    assert room.merge(again, first).json["votes"] == 5
+    assert room.unmerge(again).json == {"votes": 3, "into": first, "into_votes": 4}
+
+
+def test_undoing_a_merge_takes_back_what_had_gone_along(client):
+    room = Session(client)
+    first = room.ask("When is the next release?", device("ann"))
+    second = room.ask("Release date of the next version?", device("bob"))
+    third = room.ask("When do we get the new version?", device("cat"))
+    room.merge(third, second)
+    room.merge(second, first)
+    assert room.unmerge(third).status_code == 404  # its survivor has been merged since
+    assert room.unmerge(second).json == {"votes": 2, "into": first, "into_votes": 1}
+    listed = room.guest_list()
+    assert set(listed) == {first, second}
+    assert listed[second]["also"] == [{"qid": third, "text": "When do we get the new version?"}]
+    assert room.unmerge(third).json == {"votes": 1, "into": second, "into_votes": 1}
+    assert set(room.guest_list()) == {first, second, third}
+
+
+def test_undoing_a_merge_is_refused_when_it_makes_no_sense(client):
+    room = Session(client)
+    other = Session(client, "Another room")
+    mine = room.ask("What about parking?", device("ann"))
+    kept = room.ask("Where can we park?", device("bob"))
+    assert room.unmerge(mine).status_code == 404  # never merged
+    room.merge(mine, kept)
+    across = client.post(f"{other.host}/{mine}/unmerge")
+    assert across.status_code == 404 and "error" in across.json
+    wrong = client.post(f"/api/event/{room.eid}/questions/{'x' * 30}/{mine}/unmerge")
+    assert wrong.status_code == 401
+    assert room.unmerge("not-a-question").status_code == 400
+    assert list(room.guest_list()) == [kept]
+
+
+def test_a_blocked_device_s_votes_on_merged_questions_are_counted_once(client):
+    room = Session(client)
+    first = room.ask("Will the slides be online?", device("ann"))
+    again = room.ask("Can we get the slides afterwards?", device("bob"))
+    room.vote(first, device("bob"))
+    room.merge(again, first)
+    done = client.post(f"{room.host}/{again}/block")
+    assert done.json == {"hidden": 1, "votes_removed": 1}
+    assert room.guest_list()[first]["votes"] == 1
 
 
 def test_exports_list_the_duplicate_under_its_survivor(client):
