@@ -320,6 +320,7 @@ export class EventView {
       block: () => this.tools.block(button, qid),
       select: () => this.tools.select(qid, button.checked),
       merge_like: () => this.tools.mergeInto(qid, (this.item(qid) || {}).like),
+      unmerge: () => this.tools.unmerge([button.dataset.also]),
     };
     const action = actions[button.dataset.action];
     if (action) action();

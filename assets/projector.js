@@ -13,7 +13,7 @@ import { HeldList } from "./held.js";
 import { showNotFound } from "./live.js";
 import { t, tn } from "./i18n.js";
 import { Poller } from "./poller.js";
-import { Rows, byName, number, setText } from "./rows.js";
+import { Rows, byName, isolated, number, setText } from "./rows.js";
 import { $, banner, notice, pollTrouble } from "./ui.js";
 import { followWifi } from "./wifi.js";
 
@@ -32,9 +32,14 @@ class ProjectorRows extends Rows {
     const who = row.querySelector(".projector-who");
     who.hidden = !details.who;
     if (details.who) byName(who, details.who);
-    const also = (item.also || []).map(({ text }) => t("Also asked as: {text}", { text }));
-    setText(row.querySelector(".projector-also"), also.join("\n"));
-    row.querySelector(".projector-also").hidden = !also.length;
+    const also = row.querySelector(".projector-also");
+    const texts = (item.also || []).map(({ text }) => text);
+    also.hidden = !texts.length;
+    if (also.dataset.shown !== JSON.stringify(texts)) {
+      also.dataset.shown = JSON.stringify(texts);
+      also.replaceChildren(...texts.flatMap((text, i) =>
+        [...(i ? ["\n"] : []), ...isolated(t("Also asked as: {text}"), text)]));
+    }
   }
 }
 

@@ -45,10 +45,14 @@ export class Rows {
     row.querySelector(".vote").disabled = Boolean(item.review || item.waiting);
     this.fillText(row, details);
     this.fillReply(row, item.reply);
-    this.fillAlso(row, item.also || []);
+    this.fillAlso(row, item.also || [], host);
     // For the host: the earlier question this one looks like (like: its text), to merge.
     row.querySelector(".like").hidden = !like;
-    setText(row.querySelector(".like-text"), like ? t("Looks like: {text}", { text: like }) : "");
+    const likeText = row.querySelector(".like-text");
+    if (likeText.dataset.like !== (like || "")) {
+      likeText.dataset.like = like || "";
+      likeText.replaceChildren(...(like ? isolated(t("Looks like: {text}"), like) : []));
+    }
     const actions = row.querySelector(".host-actions");
     actions.hidden = !host;
     if (host) fillActions(actions, item);
@@ -61,18 +65,30 @@ export class Rows {
     setText(row.querySelector(".reply-text"), reply || "");
   }
 
-  /** The questions merged into this one: "Also asked as: …", a line each. */
-  fillAlso(row, also) {
+  /** The questions merged into this one: "Also asked as: …", a line each; for the
+   * host, each with a button that undoes its merge. */
+  fillAlso(row, also, host) {
     const box = row.querySelector(".also");
-    const lines = also.map(({ text }) => t("Also asked as: {text}", { text }));
-    box.hidden = !lines.length;
-    if (box.dataset.shown === JSON.stringify(lines)) return;
-    box.dataset.shown = JSON.stringify(lines);
-    box.replaceChildren(...lines.map((line) => {
+    box.hidden = !also.length;
+    const key = JSON.stringify([also, host]);
+    if (box.dataset.shown === key) return;
+    box.dataset.shown = key;
+    box.replaceChildren(...also.map(({ qid, text }) => {
       const item = document.createElement("span");
       item.className = "also-item";
-      item.dir = "auto";
-      item.textContent = line;
+      const line = document.createElement("span");
+      line.append(...isolated(t("Also asked as: {text}"), text));
+      item.append(line);
+      if (host) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "small";
+        button.dataset.action = "unmerge";
+        button.dataset.also = qid;
+        button.textContent = t("Separate");
+        button.setAttribute("aria-label", t("Separate again: {text}", { text }));
+        item.append(button);
+      }
       return item;
     }));
   }
@@ -175,15 +191,22 @@ export class Rows {
   }
 }
 
-/** "by {name}" in element, the name in a <bdi> of its own: a name in another script
- * must not carry the words around it along with its direction. */
+/** "by {name}" in element, the name isolated (see isolated()). */
 export function byName(element, name) {
   const bdi = element.querySelector("bdi");
   if (bdi && bdi.textContent === name) return;
-  const [before, after = ""] = t("by {name}").split("{name}");
-  const isolated = document.createElement("bdi");
-  isolated.textContent = name;
-  element.replaceChildren(before, isolated, after);
+  element.replaceChildren(...isolated(t("by {name}"), name));
+}
+
+/** The nodes of message (translated, values not filled in) with value, its one
+ * placeholder, in a <bdi> of its own: a text in another script must not carry the words
+ * around it along with its direction ("Also asked as: …" in Arabic, about a question in
+ * English). */
+export function isolated(message, value) {
+  const [before, after = ""] = message.split(/\{\w+\}/);
+  const bdi = document.createElement("bdi");
+  bdi.textContent = value;
+  return [before, bdi, after];
 }
 
 /** Set text only when it differs, so an unchanged row causes no redraw. */
