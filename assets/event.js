@@ -361,7 +361,6 @@ export class EventView {
     }
   }
 
-
   onAsked(qid, text, who, review) {
     this.store.questions[qid] = { text, when: ulidSeconds(qid), who: who || undefined };
     this.store.votedFor[qid] = true; // the server counts the asker's vote already
