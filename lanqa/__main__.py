@@ -147,7 +147,15 @@ def start(args):
         "REMOTE_CREATE": args.remote_create,
     }
     app = create_app(config)
-    start_purger(app.extensions["store"])
+    store, lists = app.extensions["store"], app.extensions["lists"]
+    start_purger(store)
+    # Questions stored without an embedding (similar.py) get theirs in the background.
+    threading.Thread(
+        target=similar.embed_missing,
+        args=(store, lambda eid: lists.changed(eid, time.time()), time.time),
+        name="lanqa-embed",
+        daemon=True,
+    ).start()
     port_file = folder / "port"
     port = args.port if args.port is not None else remembered_port(port_file)
     server = Server(app, args.host, port, quick=app.wsgi_app.phones.from_memory)

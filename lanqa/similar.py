@@ -90,10 +90,35 @@ def norm(text):
 
 def vector(text):
     """The unit embedding of text's normal form, as bytes to store; None without a model."""
+    found = vectors([text])
+    return found and found[0]
+
+
+def vectors(texts):
+    """vector() of each of texts, in one go; None without a model."""
     found = model()
     if found is None:
         return None
-    return found.embed([norm(text)], norm=True)[0].astype("float32").tobytes()
+    embedded = found.embed([norm(text) for text in texts], norm=True)
+    return [row.astype("float32").tobytes() for row in embedded]
+
+
+def embed_missing(store, changed, clock, batch=100, pause=0.05):
+    """Embed, a batch at a time, the live questions stored without an embedding: asked
+    before LanQA stored them, or while the model could not be loaded. changed(eid) is
+    called for each event whose questions got theirs. Loads the model only if there are
+    such questions; pauses between batches, leaving the CPU to the phones."""
+    try:
+        while rows := store.unembedded(clock(), batch):
+            found = vectors([row["text"] for row in rows])
+            if found is None:
+                return
+            store.embed([(row["id"], vector) for row, vector in zip(rows, found, strict=True)])
+            for eid in {row["eid"] for row in rows}:
+                changed(eid)
+            time.sleep(pause)
+    except Exception as error:  # a database closed at stop, or that cannot be written
+        log.warning("Similar questions: embedding stored questions stopped (%s).", error)
 
 
 class Index:
@@ -162,7 +187,12 @@ class Indexes:
             if made and made[0] == version and now < made[1]:
                 return made[2]
             rows = questions()
-            missing = [row["id"] for row in rows if row["id"] not in self._texts]
+            # Those known without an embedding may have one by now (embed_missing).
+            missing = [
+                row["id"]
+                for row in rows
+                if row["id"] not in self._texts or self._texts[row["id"]]["embedding"] is None
+            ]
             if len(self._texts) + len(missing) > self.texts:
                 self._texts.clear()
                 missing = [row["id"] for row in rows]

@@ -279,6 +279,21 @@ class Store:
         marks = ", ".join("?" * len(qids))
         return self._rows(f"SELECT id, text, embedding FROM questions WHERE id IN ({marks})", qids)
 
+    def unembedded(self, now, limit):
+        """Up to limit live questions (id, eid, text) stored without an embedding."""
+        return self._rows(
+            f"SELECT q.id, q.eid, q.text FROM {LIVE} AND q.embedding IS NULL LIMIT :limit",
+            {**self._cutoffs(now), "limit": limit},
+        )
+
+    def embed(self, embeddings):
+        """Store embeddings: (qid, bytes) pairs."""
+        with self._writing() as conn:
+            conn.executemany(
+                "UPDATE questions SET embedding = ? WHERE id = ?",
+                [(vector, qid) for qid, vector in embeddings],
+            )
+
     def votes(self, qids):
         """{qid: votes} of the questions qids."""
         marks = ", ".join("?" * len(qids))

@@ -1,12 +1,15 @@
 """Similar questions (similar.py): right when they suggest, measured on a labelled set
-of question pairs in five languages; loaded offline for certain."""
+of question pairs in six languages; loaded offline for certain."""
 
 import csv
 import logging
 import socket
+import sqlite3
 import subprocess
 import sys
+import time
 from collections import defaultdict
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -188,6 +191,56 @@ def test_what_is_suggested_follows_each_change_after_the_first_look(room, clock)
     assert [q["qid"] for q in look(client, eid, "is lunch provided").json] == [later]
     clock.now += QUESTION_LIFETIME  # the later question expires, with no write
     assert look(client, eid, "is lunch provided").json == []
+
+
+def test_questions_stored_without_an_embedding_get_one_later(room, clock):
+    """Asked before LanQA stored embeddings (or while the model could not be loaded):
+    embed_missing gives them theirs, and from then on they are found by their meaning."""
+    client, eid, _ = room
+    app = client.application
+    earlier = client.post(f"/api/event/{eid}", json={"body": "when is tomorrow's keynote"}).json
+    with closing(sqlite3.connect(app.config["DATABASE"])) as db, db:
+        db.execute("UPDATE questions SET embedding = NULL")
+    reworded = "What time does the keynote start tomorrow?"
+    assert look(client, eid, reworded).json == []  # it has no embedding to compare
+    changed = []
+
+    def change(event):
+        changed.append(event)
+        app.extensions["lists"].changed(event, clock())
+
+    similar.embed_missing(app.extensions["store"], change, clock, pause=0)
+    assert changed == [eid]
+    assert [q["qid"] for q in look(client, eid, reworded).json] == [earlier["id"]]
+    assert app.extensions["store"].unembedded(clock(), 10) == []
+
+
+def test_the_server_embeds_stored_questions_that_have_none_as_it_starts(tmp_path):
+    from conftest import RunningServer
+
+    from lanqa.store import Store
+
+    data = tmp_path / "data"
+    data.mkdir()
+    store = Store(data / "lanqa.db")
+    now = time.time()
+    store.create_event("01" + "A" * 24, "secret", "Talk", now)
+    for n in range(150):  # two batches
+        store.ask("01" + "A" * 24, f"01{n:024d}", f"Question number {n}?", None, "v", now)
+    store.close()
+    server = RunningServer(data).start()
+    try:
+        deadline = time.monotonic() + 20
+        while unembedded(data) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        assert server.stop() == 0
+    assert unembedded(data) == 0
+
+
+def unembedded(data):
+    with closing(sqlite3.connect(data / "lanqa.db")) as db:
+        return db.execute("SELECT count(*) FROM questions WHERE embedding IS NULL").fetchone()[0]
 
 
 def test_looking_is_rate_limited_and_needs_a_live_session(room):
