@@ -187,11 +187,14 @@ class Indexes:
             if made and made[0] == version and now < made[1]:
                 return made[2]
             rows = questions()
-            # Those known without an embedding may have one by now (embed_missing).
+            # Those known without an embedding may have one by now (embed_missing), but
+            # not while there is no model to make it.
+            again = model() is not None
             missing = [
                 row["id"]
                 for row in rows
-                if row["id"] not in self._texts or self._texts[row["id"]]["embedding"] is None
+                if row["id"] not in self._texts
+                or (again and self._texts[row["id"]]["embedding"] is None)
             ]
             if len(self._texts) + len(missing) > self.texts:
                 self._texts.clear()
