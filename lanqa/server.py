@@ -100,7 +100,11 @@ class Listener(TcpWSGIServer):
         self.per_address = collections.Counter()
         self.address_cap = max(16, adj.connection_limit // 10)
         self.paused_until = self.next_sweep = self.next_refusal_log = 0.0
-        super().__init__(app, map=self.sockets, adj=adj, sockinfo=adj.listen[0])
+        try:
+            super().__init__(app, map=self.sockets, adj=adj, sockinfo=adj.listen[0])
+        except OSError:
+            close_all(self.sockets)  # the trigger and socket made before the bind failed
+            raise
         self.asyncore = Loop(kind)  # what run() drives instead of waitress's select() loop
 
     def crowded(self):
@@ -190,7 +194,12 @@ class Server:
         settings = {**SETTINGS, "host": host, "port": port, "connection_limit": self.cap}
         if self.missing:
             use_poll = self.kind != "select"
-            return create_server(app, asyncore_use_poll=use_poll, **settings)
+            made = {}  # what waitress makes before it binds, to close if that fails
+            try:
+                return create_server(app, map=made, asyncore_use_poll=use_poll, **settings)
+            except OSError:
+                close_all(made)
+                raise
         listener = Listener(
             app, quick or (lambda *request: None), self.kind, Adjustments(**settings)
         )

@@ -1,5 +1,6 @@
 """`lanqa serve` as a real waitress process: concurrency, crashes, the command line."""
 
+import gc
 import re
 import signal
 import socket
@@ -12,6 +13,7 @@ import requests
 from conftest import RunningServer
 
 from lanqa import __main__ as lanqa_main
+from lanqa import server as server_module
 from lanqa.limits import DEFAULTS
 
 # Many writes from one device and one address: more than the default rate limits allow.
@@ -163,6 +165,29 @@ def test_without_a_display_lanqa_says_so_and_serves_in_the_browser(tmp_path):
         assert requests.get(app.url + "/", timeout=5).status_code == 200
     finally:
         assert app.stop() == 0
+
+
+def hello(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"hello"]
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["lanqa-loop", "plain-waitress"])
+def test_a_taken_port_leaves_nothing_open_behind(monkeypatch, plain):
+    """Binding a taken port fails after waitress has made its socket and wake-up pipe:
+    both are closed, not left for the garbage collector to warn about (an error here)."""
+    if plain:
+        monkeypatch.setattr(server_module.internals, "missing", lambda: ["a test"])
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        running = server_module.Server(hello, "0.0.0.0", port)
+        try:
+            assert port < int(running.port) < port + 20
+        finally:
+            running.close()
+    gc.collect()
 
 
 def test_the_port_used_is_remembered_for_next_time(tmp_path):
